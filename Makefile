@@ -1,0 +1,63 @@
+# Two commands: `make demo` and `make test`. Each installs what it needs on a fresh Debian 12.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# Every recipe runs on Node >= 24 (installed into .toolchain/ when the system Node is older).
+NODE_PATH_PREFIX = PATH="$$(./scripts/node-env.sh):$$PATH"
+QUORUMCTL = ./bin/quorumctl
+DEMO_SANDBOX = demo
+
+.PHONY: setup system node deps build lint format-check manifest-check test test-unit test-integration demo demo-down bench clean
+
+setup: system deps
+
+system:
+	./scripts/setup-system.sh
+
+node:
+	./scripts/node-env.sh >/dev/null
+
+deps: node
+	$(NODE_PATH_PREFIX) npm ci --loglevel=error
+
+build: deps
+	$(NODE_PATH_PREFIX) npm run --silent build
+
+lint: build
+	$(NODE_PATH_PREFIX) npx eslint .
+	$(NODE_PATH_PREFIX) npx prettier --check . >/dev/null
+
+# The committed manifest must match what the build generates (a stale one hides commands).
+manifest-check: build
+	git diff --exit-code -- oclif.manifest.json
+
+test: system build lint manifest-check
+	$(NODE_PATH_PREFIX) node --test --test-concurrency=1 'dist/test/**/*.test.js'
+
+test-unit: build
+	$(NODE_PATH_PREFIX) node --test 'dist/test/unit/**/*.test.js'
+
+test-integration: system build
+	$(NODE_PATH_PREFIX) node --test --test-concurrency=1 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js'
+
+demo: system build
+	@$(QUORUMCTL) sandbox down $(DEMO_SANDBOX) >/dev/null 2>&1 || true
+	$(QUORUMCTL) sandbox up $(DEMO_SANDBOX) --kind etcd --members 3
+	$(QUORUMCTL) status --cluster sandbox-$(DEMO_SANDBOX)
+	$(QUORUMCTL) health --cluster sandbox-$(DEMO_SANDBOX)
+	@echo
+	@echo "The sandbox keeps running. Go on with:"
+	@echo "  $(QUORUMCTL) status --watch              # live view (Ctrl-C to stop watching)"
+	@echo "  $(QUORUMCTL) status -o json              # the quorumctl/v1 ClusterStatus document"
+	@echo "  $(QUORUMCTL) sandbox ls                  # sandboxes and their processes"
+	@echo "  $(QUORUMCTL) sandbox logs $(DEMO_SANDBOX) --member n1"
+	@echo "  $(QUORUMCTL) --help"
+	@echo "Stop it with: make demo-down   (or $(QUORUMCTL) sandbox down $(DEMO_SANDBOX))"
+
+demo-down:
+	$(QUORUMCTL) sandbox down $(DEMO_SANDBOX)
+
+bench: system build
+	$(NODE_PATH_PREFIX) node dist/bench/status-vs-etcdctl.js
+
+clean:
+	rm -rf dist

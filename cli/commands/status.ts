@@ -1,0 +1,78 @@
+import { Flags } from '@oclif/core';
+import { parseDuration } from '../../core/duration.js';
+import { EXIT_CODE_HELP } from '../../core/exit-codes.js';
+import { successEnvelope } from '../../core/schema.js';
+import { readClusterStatus } from '../../ops/status.js';
+import { QuorumctlCommand } from '../base-command.js';
+import { globalFlags, outputFlags, targetFlags } from '../flags.js';
+import { serializeEnvelopeLine } from '../render/envelope.js';
+import { renderStatus } from '../render/status.js';
+
+export default class Status extends QuorumctlCommand {
+  static override summary =
+    'Show who leads, at which term, how far each member lags and how full each database is.';
+  static override description = `Reads every member of the cluster (one row each: name, endpoint, role, term,
+commit/applied index, lag in entries, db size, size in use, share of the quota,
+version, errors). A member that is down is shown as unreachable with the reason;
+the command still answers within --timeout.
+
+The summary line gives the leader and the quorum margin: how many more voters
+may fail before the cluster loses quorum.
+
+${EXIT_CODE_HELP}`;
+
+  static override examples = [
+    { description: 'Status of the current context', command: '<%= config.bin %> status' },
+    {
+      description: 'An ad-hoc etcd cluster, as JSON',
+      command: '<%= config.bin %> status --endpoints etcd://10.0.0.1:2379,10.0.0.2:2379 -o json',
+    },
+    {
+      description: 'Refresh every 2 seconds',
+      command: '<%= config.bin %> status --cluster prod --watch',
+    },
+    {
+      description: 'TLS with a client certificate',
+      command:
+        '<%= config.bin %> status -e etcd+https://10.0.0.1:2379 --cacert ca.pem --cert client.pem --key client-key.pem',
+    },
+  ];
+
+  static override flags = {
+    ...outputFlags,
+    ...targetFlags,
+    ...globalFlags,
+    watch: Flags.boolean({
+      char: 'w',
+      description: 'Refresh in place until interrupted (JSON Lines with -o json).',
+    }),
+    interval: Flags.string({ default: '2s', description: 'Refresh interval for --watch.' }),
+  };
+
+  protected readonly outputKind = 'ClusterStatus' as const;
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Status);
+    const format = this.outputFormat(flags);
+    if (!flags.watch) {
+      const status = await this.withAdapter(flags, readClusterStatus);
+      this.emit(format, status, renderStatus);
+      return;
+    }
+    const intervalMs = parseDuration(flags.interval, '--interval');
+    const inPlace = format === 'table' && process.stdout.isTTY;
+    await this.withAdapter(flags, async (adapter) => {
+      for (;;) {
+        const status = await readClusterStatus(adapter);
+        if (format === 'json')
+          process.stdout.write(serializeEnvelopeLine(successEnvelope('ClusterStatus', status, 0)));
+        else if (format === 'yaml') this.emit(format, status, renderStatus);
+        else
+          process.stdout.write(
+            `${inPlace ? '\u001b[H\u001b[2J' : '\n'}${status.observedAt}\n${renderStatus(status)}`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
+    });
+  }
+}

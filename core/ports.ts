@@ -1,0 +1,59 @@
+/** Ports: what ops/ needs from the outside world, implemented by systems/ and the faces. */
+import type { ClusterStatus, SystemKind } from './model.js';
+
+export type Capability =
+  | 'status'
+  | 'metrics'
+  | 'snapshot'
+  | 'restore'
+  | 'defragment'
+  | 'membership'
+  | 'transferLeader'
+  | 'alarms'
+  | 'hashCheck';
+
+export interface TlsOptions {
+  /** PEM contents, not paths: the composition root reads the files. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Skip server certificate verification (never the default). */
+  insecureSkipVerify?: boolean;
+}
+
+export interface AuthOptions {
+  username?: string;
+  password?: string;
+  token?: string;
+}
+
+export interface ConnectOptions {
+  tls?: TlsOptions;
+  auth?: AuthOptions;
+  /** Budget for each network call. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ClusterTarget {
+  /** Name shown in output: the inventory name or the joined endpoints. */
+  name: string;
+  kind: SystemKind;
+  /** Client URLs such as `http://127.0.0.1:2379`. */
+  endpoints: string[];
+}
+
+export interface ClusterAdapter {
+  readonly kind: SystemKind;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** Never throws for a member being down: that is data in the result. */
+  status(): Promise<ClusterStatus>;
+  close(): Promise<void>;
+}
+
+export type ConnectAdapter = (target: ClusterTarget, options: ConnectOptions) => ClusterAdapter;
+
+/** Time as an input, so rules and tests stay deterministic. */
+export interface Clock {
+  now(): Date;
+}

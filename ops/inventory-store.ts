@@ -1,0 +1,72 @@
+/** Finds, loads and atomically saves the inventory file. */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import {
+  EMPTY_INVENTORY,
+  parseInventory,
+  serializeInventory,
+  type Inventory,
+} from '../core/inventory.js';
+
+export interface InventoryLocation {
+  path: string;
+  /** Why this path was chosen: the flag, the environment variable or the default. */
+  source: '--config' | 'QUORUMCTL_CONFIG' | 'default';
+}
+
+export function locateInventory(
+  configFlag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): InventoryLocation {
+  if (configFlag !== undefined && configFlag !== '')
+    return { path: configFlag, source: '--config' };
+  const fromEnv = env.QUORUMCTL_CONFIG;
+  if (fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, source: 'QUORUMCTL_CONFIG' };
+  const configHome =
+    env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== ''
+      ? env.XDG_CONFIG_HOME
+      : join(homedir(), '.config');
+  return { path: join(configHome, 'quorumctl', 'config.yaml'), source: 'default' };
+}
+
+export interface LoadedInventory {
+  location: InventoryLocation;
+  inventory: Inventory;
+  exists: boolean;
+}
+
+/** A missing default file is an empty inventory; a missing file named explicitly is an error. */
+export async function loadInventory(location: InventoryLocation): Promise<LoadedInventory> {
+  let text: string;
+  try {
+    text = await readFile(location.path, 'utf8');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT' && location.source === 'default') {
+      return { location, inventory: EMPTY_INVENTORY, exists: false };
+    }
+    throw new UsageError(
+      'INVENTORY_UNREADABLE',
+      `cannot read inventory ${location.path} (from ${location.source}): ${(cause as Error).message}`,
+      {
+        actions: [
+          'check the path, or create it with: quorumctl config add-cluster NAME --kind etcd --endpoints http://HOST:2379 --config PATH',
+        ],
+        cause,
+      },
+    );
+  }
+  return { location, inventory: parseInventory(text, location.path), exists: true };
+}
+
+/** Writes to a temp file beside the target, then renames: a crash never leaves half a file. */
+export async function saveInventory(
+  location: InventoryLocation,
+  inventory: Inventory,
+): Promise<void> {
+  await mkdir(dirname(location.path), { recursive: true });
+  const temp = `${location.path}.${process.pid}.tmp`;
+  await writeFile(temp, serializeInventory(inventory), { mode: 0o600 });
+  await rename(temp, location.path);
+}

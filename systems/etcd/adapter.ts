@@ -1,0 +1,190 @@
+/** The etcd adapter: cluster status through the v3 JSON gateway of every member. */
+import { assembleClusterStatus } from '../../core/cluster-status.js';
+import { describeCause, UnreachableError } from '../../core/errors.js';
+import type { ClusterStatus, MemberError } from '../../core/model.js';
+import type {
+  Capability,
+  ClusterAdapter,
+  ClusterTarget,
+  ConnectOptions,
+} from '../../core/ports.js';
+import { HttpTransportError } from '../transport/http.js';
+import { EtcdGateway } from './gateway.js';
+import type { Member, MemberListResponse } from './gateway-types.js';
+import { alarmsOf, memberFromProbe, type EndpointProbe } from './member-status.js';
+import { sampleValue } from './metrics.js';
+
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status']);
+
+export function connect(target: ClusterTarget, options: ConnectOptions): ClusterAdapter {
+  return new EtcdAdapter(target, options);
+}
+
+class EtcdAdapter implements ClusterAdapter {
+  readonly kind = 'etcd' as const;
+  readonly capabilities = CAPABILITIES;
+  private readonly gateway: EtcdGateway;
+
+  constructor(
+    private readonly target: ClusterTarget,
+    options: ConnectOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.gateway = new EtcdGateway(options);
+  }
+
+  /**
+   * Probes the given endpoints, reads the member list from one that answers, then probes
+   * members the endpoints did not cover, so `--endpoints` may name any one member.
+   */
+  async status(): Promise<ClusterStatus> {
+    const initial = await Promise.all(
+      this.target.endpoints.map((endpoint) => this.probe(endpoint)),
+    );
+    const reachable = initial.filter((probe) => probe.reachable);
+    if (reachable.length === 0) throw this.unreachable(initial);
+
+    const memberList = await this.firstMemberList(reachable.map((probe) => probe.endpoint));
+    const members = memberList?.members ?? [];
+    const probesById = new Map<string, EndpointProbe>();
+    for (const probe of reachable) {
+      const id = probe.status.header?.member_id;
+      if (id !== undefined) probesById.set(id, probe);
+    }
+    const unprobed = members.filter(
+      (member) => member.ID !== undefined && !probesById.has(member.ID),
+    );
+    const extra = await Promise.all(
+      unprobed.map(async (member) => {
+        const url = member.clientURLs?.[0];
+        return [member.ID ?? '', url === undefined ? undefined : await this.probe(url)] as const;
+      }),
+    );
+    for (const [id, probe] of extra) if (probe !== undefined) probesById.set(id, probe);
+    // A given endpoint that did not answer stands for its member when the list cannot place it.
+    const unreachableGiven = initial.filter((probe) => !probe.reachable);
+    const statuses = members.map((member) =>
+      memberFromProbe(
+        member,
+        probesById.get(member.ID ?? '') ?? this.givenProbeFor(member, unreachableGiven),
+      ),
+    );
+
+    return assembleClusterStatus({
+      cluster: this.target.name,
+      kind: 'etcd',
+      ...(memberList?.header?.cluster_id !== undefined && {
+        clusterId: memberList.header.cluster_id,
+      }),
+      members:
+        statuses.length > 0
+          ? statuses
+          : reachable.map((probe) =>
+              memberFromProbe(
+                { ID: probe.status.header?.member_id ?? '0', name: probe.endpoint },
+                probe,
+              ),
+            ),
+      alarms: uniqueAlarms(reachable.flatMap((probe) => alarmsOf(probe.status))),
+      observedAt: this.now(),
+    });
+  }
+
+  async close(): Promise<void> {
+    // Every call uses its own short-lived connection: nothing to release.
+  }
+
+  private async probe(endpoint: string): Promise<EndpointProbe> {
+    try {
+      const [status, quotaBytes] = await Promise.all([
+        this.gateway.status(endpoint),
+        this.quota(endpoint),
+      ]);
+      return quotaBytes === undefined
+        ? { endpoint, reachable: true, status }
+        : { endpoint, reachable: true, status, quotaBytes };
+    } catch (cause) {
+      return { endpoint, reachable: false, error: memberError(cause) };
+    }
+  }
+
+  /** The quota only exists in /metrics; a member without it still has a status. */
+  private async quota(endpoint: string): Promise<number | undefined> {
+    try {
+      return sampleValue(
+        await this.gateway.metricsText(endpoint),
+        'etcd_server_quota_backend_bytes',
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async firstMemberList(endpoints: string[]): Promise<MemberListResponse | undefined> {
+    for (const endpoint of endpoints) {
+      try {
+        return await this.gateway.memberList(endpoint);
+      } catch {
+        // Try the next reachable endpoint.
+      }
+    }
+    return undefined;
+  }
+
+  private givenProbeFor(
+    member: Member,
+    unreachableGiven: EndpointProbe[],
+  ): EndpointProbe | undefined {
+    const urls = new Set((member.clientURLs ?? []).map(normalizeUrl));
+    return (
+      unreachableGiven.find((probe) => urls.has(normalizeUrl(probe.endpoint))) ??
+      (member.clientURLs?.[0] === undefined
+        ? undefined
+        : {
+            endpoint: member.clientURLs[0],
+            reachable: false,
+            error: { code: 'UNKNOWN', message: 'not probed' },
+          })
+    );
+  }
+
+  private unreachable(probes: EndpointProbe[]): UnreachableError {
+    const tried = probes.map(
+      (probe) => `${probe.endpoint} (${probe.reachable ? 'ok' : probe.error.message})`,
+    );
+    return new UnreachableError(
+      'CLUSTER_UNREACHABLE',
+      `cannot reach etcd cluster "${this.target.name}": no endpoint answered: ${tried.join(', ')}`,
+      {
+        actions: [
+          'check that the endpoints are right (quorumctl config view) and the members are running',
+          'for TLS clusters pass --cacert/--cert/--key and use https:// or etcd+https:// endpoints',
+          'raise --timeout if the network is slow',
+        ],
+        details: {
+          endpoints: probes.map((probe) => probe.endpoint),
+          errors: probes.map((probe) => (probe.reachable ? null : probe.error)),
+        },
+      },
+    );
+  }
+}
+
+function memberError(cause: unknown): MemberError {
+  if (cause instanceof HttpTransportError) return { code: cause.code, message: cause.message };
+  return { code: 'UNKNOWN', message: describeCause(cause) };
+}
+
+function normalizeUrl(url: string): string {
+  return url.replace(/\/+$/, '').replace('://localhost:', '://127.0.0.1:');
+}
+
+function uniqueAlarms(alarms: { memberId: string; alarm: string }[]) {
+  const seen = new Set<string>();
+  return alarms.filter((alarm) => {
+    const key = `${alarm.memberId}/${alarm.alarm}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,135 @@
+/** Calls etcd's gRPC JSON gateway on one endpoint at a time (status, members, metrics, auth). */
+import type { AuthOptions, TlsOptions } from '../../core/ports.js';
+import { httpCall, HttpTransportError } from '../transport/http.js';
+import type { AuthenticateResponse, MemberListResponse, StatusResponse } from './gateway-types.js';
+
+export interface GatewayOptions {
+  tls?: TlsOptions;
+  auth?: AuthOptions;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One client for many endpoints. With username/password it authenticates once per
+ * endpoint and sends the token as the gateway's Authorization header.
+ */
+export class EtcdGateway {
+  private readonly tokens = new Map<string, Promise<string>>();
+
+  constructor(private readonly options: GatewayOptions) {}
+
+  status(endpoint: string): Promise<StatusResponse> {
+    return this.post<StatusResponse>(endpoint, '/v3/maintenance/status', {});
+  }
+
+  memberList(endpoint: string): Promise<MemberListResponse> {
+    return this.post<MemberListResponse>(endpoint, '/v3/cluster/member/list', {});
+  }
+
+  async metricsText(endpoint: string): Promise<string> {
+    const response = await httpCall(joinUrl(endpoint, '/metrics'), this.callOptions('GET'));
+    if (response.statusCode !== 200) {
+      throw new HttpTransportError(
+        `HTTP_${response.statusCode}`,
+        endpoint,
+        `GET /metrics answered HTTP ${response.statusCode}`,
+      );
+    }
+    return response.body;
+  }
+
+  private async post<T>(endpoint: string, path: string, body: object): Promise<T> {
+    const headers: Record<string, string> = {};
+    const token = await this.tokenFor(endpoint);
+    if (token !== undefined) headers.authorization = token;
+    const url = joinUrl(endpoint, path);
+    const response = await httpCall(url, {
+      ...this.callOptions('POST'),
+      headers,
+      body: JSON.stringify(body),
+    });
+    if (response.statusCode !== 200) {
+      throw new HttpTransportError(
+        `HTTP_${response.statusCode}`,
+        url,
+        gatewayErrorMessage(path, response.statusCode, response.body),
+      );
+    }
+    return parseJson(response.body, url) as T;
+  }
+
+  private tokenFor(endpoint: string): Promise<string | undefined> {
+    const { username, password, token } = this.options.auth ?? {};
+    if (token !== undefined) return Promise.resolve(token);
+    if (username === undefined || password === undefined) return Promise.resolve(undefined);
+    let pending = this.tokens.get(endpoint);
+    if (pending === undefined) {
+      pending = this.authenticate(endpoint, username, password);
+      this.tokens.set(endpoint, pending);
+    }
+    return pending;
+  }
+
+  private async authenticate(endpoint: string, name: string, password: string): Promise<string> {
+    const url = joinUrl(endpoint, '/v3/auth/authenticate');
+    const response = await httpCall(url, {
+      ...this.callOptions('POST'),
+      body: JSON.stringify({ name, password }),
+    });
+    if (response.statusCode !== 200) {
+      throw new HttpTransportError(
+        'AUTH_FAILED',
+        url,
+        `authentication as "${name}" failed: ${gatewayErrorMessage('/v3/auth/authenticate', response.statusCode, response.body)}`,
+      );
+    }
+    const { token } = parseJson(response.body, url) as AuthenticateResponse;
+    if (token === undefined)
+      throw new HttpTransportError(
+        'AUTH_FAILED',
+        url,
+        'authentication returned no token (is auth enabled?)',
+      );
+    return token;
+  }
+
+  private callOptions(method: 'GET' | 'POST') {
+    const call: {
+      method: 'GET' | 'POST';
+      timeoutMs: number;
+      tls?: TlsOptions;
+      signal?: AbortSignal;
+    } = {
+      method,
+      timeoutMs: this.options.timeoutMs,
+    };
+    if (this.options.tls !== undefined) call.tls = this.options.tls;
+    if (this.options.signal !== undefined) call.signal = this.options.signal;
+    return call;
+  }
+}
+
+function joinUrl(endpoint: string, path: string): string {
+  return endpoint.replace(/\/+$/, '') + path;
+}
+
+function parseJson(body: string, url: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (cause) {
+    throw new HttpTransportError('BAD_RESPONSE', url, `not JSON: ${body.slice(0, 120)}`, { cause });
+  }
+}
+
+/** The gateway reports gRPC failures as `{"error": "...", "code": N}`. */
+function gatewayErrorMessage(path: string, statusCode: number, body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: string; message?: string };
+    const reason = parsed.error ?? parsed.message;
+    if (reason !== undefined) return `${path}: ${reason}`;
+  } catch {
+    // Not JSON: fall through to the raw status.
+  }
+  return `${path} answered HTTP ${statusCode}`;
+}
