@@ -37,13 +37,22 @@ export interface LoadedInventory {
   exists: boolean;
 }
 
-/** A missing default file is an empty inventory; a missing file named explicitly is an error. */
-export async function loadInventory(location: InventoryLocation): Promise<LoadedInventory> {
+/**
+ * A missing default file is an empty inventory; a missing file named explicitly is an
+ * error for readers (a typo must not silently mean "no clusters") but not for writers.
+ */
+export async function loadInventory(
+  location: InventoryLocation,
+  options: { forWriting?: boolean } = {},
+): Promise<LoadedInventory> {
   let text: string;
   try {
     text = await readFile(location.path, 'utf8');
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT' && location.source === 'default') {
+    if (
+      (cause as NodeJS.ErrnoException).code === 'ENOENT' &&
+      (location.source === 'default' || options.forWriting === true)
+    ) {
       return { location, inventory: EMPTY_INVENTORY, exists: false };
     }
     throw new UsageError(

@@ -7,9 +7,7 @@ import { renderHealth } from '../render/health.js';
 export default class Health extends QuorumctlCommand {
   static override summary =
     'One verdict for the cluster: ok, degraded or critical, with reasons and the quorum margin.';
-  static override description = `critical: no quorum, no leader, a NOSPACE or CORRUPT alarm, or a database at
-95% of its quota or more. degraded: a member unreachable, quorum margin 0, members
-disagreeing about the leader, a member lagging, or a database at 80% of its quota.
+  static override description = `critical: no quorum, no leader, a NOSPACE or CORRUPT alarm, or a database at 95% of its quota or more. degraded: a member unreachable, quorum margin 0, members disagreeing about the leader, a member lagging, or a database at 80% of its quota.
 
 Suitable for scripts and probes: exit 0 only when the verdict is ok.
 

@@ -11,13 +11,9 @@ import { renderStatus } from '../render/status.js';
 export default class Status extends QuorumctlCommand {
   static override summary =
     'Show who leads, at which term, how far each member lags and how full each database is.';
-  static override description = `Reads every member of the cluster (one row each: name, endpoint, role, term,
-commit/applied index, lag in entries, db size, size in use, share of the quota,
-version, errors). A member that is down is shown as unreachable with the reason;
-the command still answers within --timeout.
+  static override description = `Reads every member of the cluster (one row each: name, endpoint, role, term, commit/applied index, lag in entries, db size, size in use, share of the quota, version, errors). A member that is down is shown as unreachable with the reason; the command still answers within --timeout.
 
-The summary line gives the leader and the quorum margin: how many more voters
-may fail before the cluster loses quorum.
+The summary line gives the leader and the quorum margin: how many more voters may fail before the cluster loses quorum.
 
 ${EXIT_CODE_HELP}`;
 

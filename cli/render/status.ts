@@ -32,10 +32,14 @@ export function summaryLine(status: ClusterStatus): string {
 }
 
 function memberRow(member: MemberStatus): string[] {
-  const role = member.reachable ? member.role : 'unreachable';
+  const role = member.reachable
+    ? member.role
+    : member.role === 'learner'
+      ? 'learner (down)'
+      : 'unreachable';
   return [
     member.name,
-    member.endpoint,
+    member.endpoint === '' ? '-' : member.endpoint,
     role,
     formatOptional(member.term),
     member.commitIndex === undefined

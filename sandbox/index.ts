@@ -1,0 +1,18 @@
+/** Local clusters of real servers on loopback, for demos, tests and drills. */
+export { defaultStateDir } from './layout.js';
+export {
+  sandboxDown,
+  sandboxList,
+  sandboxLogPaths,
+  sandboxUp,
+  stopMember,
+  type UpOptions,
+} from './manager.js';
+export {
+  SANDBOX_KINDS,
+  type MemberLiveness,
+  type SandboxKind,
+  type SandboxListing,
+  type SandboxMember,
+  type SandboxRecord,
+} from './types.js';

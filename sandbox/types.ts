@@ -1,0 +1,39 @@
+/** The sandbox's records: what was started, where, and whether it still runs. */
+
+export type SandboxKind = 'etcd' | 'zookeeper' | 'nats';
+export const SANDBOX_KINDS: readonly SandboxKind[] = ['etcd', 'zookeeper', 'nats'];
+
+export interface SandboxMember {
+  name: string;
+  pid: number;
+  /** etcd: http://127.0.0.1:PORT; ZooKeeper: tcp://127.0.0.1:PORT; NATS: nats://127.0.0.1:PORT. */
+  clientUrl: string;
+  ports: Record<string, number>;
+  dataDir: string;
+  logFile: string;
+  /** HTTP monitoring endpoint where the server has one apart from the client port (NATS, ZooKeeper AdminServer). */
+  monitorUrl?: string;
+}
+
+/** The state file (`sandbox.json`) of one sandbox. */
+export interface SandboxRecord {
+  name: string;
+  kind: SandboxKind;
+  version: string;
+  createdAt: string;
+  dir: string;
+  members: SandboxMember[];
+  /** Client URLs, in member order. */
+  endpoints: string[];
+}
+
+export interface MemberLiveness {
+  name: string;
+  pid: number;
+  alive: boolean;
+}
+
+export interface SandboxListing extends SandboxRecord {
+  liveness: MemberLiveness[];
+  state: 'running' | 'degraded' | 'stopped';
+}
