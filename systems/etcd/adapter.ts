@@ -1,6 +1,11 @@
 /** The etcd adapter: cluster status through the v3 JSON gateway of every member. */
 import { assembleClusterStatus } from '../../core/cluster-status.js';
-import { describeCause, UnreachableError } from '../../core/errors.js';
+import {
+  describeCause,
+  UnreachableError,
+  UsageError,
+  type QuorumctlError,
+} from '../../core/errors.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
 import type {
   Capability,
@@ -148,7 +153,21 @@ class EtcdAdapter implements ClusterAdapter {
     );
   }
 
-  private unreachable(probes: EndpointProbe[]): UnreachableError {
+  /** Nobody answered; when every endpoint rejected the credentials, that is bad input, not an outage. */
+  private unreachable(probes: EndpointProbe[]): QuorumctlError {
+    const errors = probes.flatMap((probe) => (probe.reachable ? [] : [probe.error]));
+    if (errors.length > 0 && errors.every((error) => error.code === 'AUTH_FAILED')) {
+      return new UsageError(
+        'AUTH_FAILED',
+        `etcd cluster "${this.target.name}": ${errors[0]?.message ?? 'authentication failed'}`,
+        {
+          actions: [
+            'check --user and the password variable (--password-env, default QUORUMCTL_PASSWORD)',
+          ],
+          details: { endpoints: probes.map((probe) => probe.endpoint) },
+        },
+      );
+    }
     const tried = probes.map(
       (probe) => `${probe.endpoint} (${probe.reachable ? 'ok' : probe.error.message})`,
     );

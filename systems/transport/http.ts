@@ -103,4 +103,9 @@ const TRANSPORT_REASONS: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed server certificate: pass --cacert',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'server certificate not trusted: pass --cacert',
+  SELF_SIGNED_CERT_IN_CHAIN: 'server certificate signed by an untrusted CA: pass --cacert',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'server certificate signed by an untrusted CA: pass --cacert',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'server certificate does not name this host',
+  CERT_HAS_EXPIRED: 'server certificate has expired',
+  EPROTO: 'TLS handshake failed (is this a TLS endpoint, and does it need a client certificate?)',
 };

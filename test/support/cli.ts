@@ -20,7 +20,10 @@ export interface CliHome {
   /** $XDG_STATE_HOME of the child; sandboxes live in its quorumctl/ folder. */
   stateHome: string;
   stateDir: string;
-  run(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
+  run(
+    args: string[],
+    options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv },
+  ): Promise<CliResult>;
   cleanup(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export async function createCliHome(): Promise<CliHome> {
     configPath,
     stateHome,
     stateDir: join(stateHome, 'quorumctl'),
-    run: (args, options) => runCli(args, env, options?.timeoutMs ?? 30_000),
+    run: (args, options) => runCli(args, { ...env, ...options?.env }, options?.timeoutMs ?? 30_000),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
