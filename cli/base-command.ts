@@ -5,7 +5,7 @@ import { InternalError, isQuorumctlError, QuorumctlError, UsageError } from '../
 import { ExitCode } from '../core/exit-codes.js';
 import type { ClusterAdapter } from '../core/ports.js';
 import { errorEnvelope, successEnvelope, type OutputKind } from '../core/schema.js';
-import { locateInventory } from '../ops/inventory-store.js';
+import { locateInventory } from '../ops/inventory-location.js';
 import { resolveTarget } from '../ops/target.js';
 import { connectAdapter } from '../systems/registry.js';
 import { serializeEnvelope } from './render/envelope.js';
@@ -31,17 +31,17 @@ export abstract class QuorumctlCommand extends Command {
   protected abstract readonly outputKind: OutputKind;
 
   /** Prints the result in the chosen format and ends with `exitCode`. */
-  protected emit<T>(
+  protected async emit<T>(
     format: OutputFormat,
     result: T,
     renderTable: (result: T) => string,
     exitCode: number = ExitCode.ok,
-  ): void {
-    if (format === 'table') process.stdout.write(renderTable(result));
-    else
-      process.stdout.write(
-        serializeEnvelope(successEnvelope(this.outputKind, result, exitCode), format),
-      );
+  ): Promise<void> {
+    process.stdout.write(
+      format === 'table'
+        ? renderTable(result)
+        : await serializeEnvelope(successEnvelope(this.outputKind, result, exitCode), format),
+    );
     if (exitCode !== ExitCode.ok) this.exit(exitCode);
   }
 
@@ -75,13 +75,13 @@ export abstract class QuorumctlCommand extends Command {
     }
   }
 
-  protected override catch(error: Interfaces.CommandError): Promise<never> {
+  protected override async catch(error: Interfaces.CommandError): Promise<never> {
     if (error instanceof Errors.ExitError) throw error;
     const typed = toTypedError(error);
     const format = requestedFormat(this.argv);
     if (format === 'table') process.stderr.write(renderError(typed, this.argv.includes('--debug')));
     else {
-      process.stdout.write(serializeEnvelope(errorEnvelope(this.outputKind, typed), format));
+      process.stdout.write(await serializeEnvelope(errorEnvelope(this.outputKind, typed), format));
       if (this.argv.includes('--debug')) process.stderr.write(renderError(typed, true));
     }
     this.exit(typed.exitCode);

@@ -73,14 +73,18 @@ export function parseInventory(text: string, source: string): Inventory {
   const root = document.contents;
   if (!isMap(root)) return fail('the inventory must be a mapping with a "clusters" list', root);
 
+  const pairOf = (key: string, map: YAMLMap) =>
+    map.items.find((pair) => String((pair.key as { value?: unknown } | null)?.value) === key);
   const located = (key: string, map: YAMLMap): Located => ({
-    node: map.items.find((pair) => String((pair.key as { value?: unknown } | null)?.value) === key)
-      ?.value as Node | undefined,
+    node: pairOf(key, map)?.value as Node | undefined,
   });
+  /** Unknown keys are reported where the key is written, not where its value starts. */
+  const keyNode = (key: string, map: YAMLMap): Node | undefined =>
+    pairOf(key, map)?.key as Node | undefined;
   const plain = root.toJSON() as Record<string, unknown>;
   for (const key of Object.keys(plain)) {
     if (!['apiVersion', 'kind', 'current-context', 'clusters'].includes(key)) {
-      fail(`unknown key "${key}"`, located(key, root).node);
+      fail(`unknown key "${key}"`, keyNode(key, root));
     }
   }
 
@@ -97,7 +101,7 @@ export function parseInventory(text: string, source: string): Inventory {
     const at = (key: string): Node | undefined => located(key, itemNode).node ?? itemNode;
     for (const key of Object.keys(raw)) {
       if (!['name', 'kind', 'endpoints', 'tls', 'auth', 'agents', 'sandbox'].includes(key)) {
-        fail(`unknown key "${key}" in a cluster`, at(key));
+        fail(`unknown key "${key}" in a cluster`, keyNode(key, itemNode) ?? itemNode);
       }
     }
     const name = raw.name;
@@ -108,7 +112,7 @@ export function parseInventory(text: string, source: string): Inventory {
     const kind = raw.kind;
     if (typeof kind !== 'string' || !isSystemKind(kind)) {
       return fail(
-        `cluster "${name}": "kind" must be one of ${SYSTEM_KINDS.join(', ')}, got ${JSON.stringify(kind)}`,
+        `cluster "${name}": "kind" must be one of ${SYSTEM_KINDS.join(', ')}, ${kind === undefined ? 'and is missing' : `got ${JSON.stringify(kind)}`}`,
         at('kind'),
       );
     }
@@ -119,13 +123,18 @@ export function parseInventory(text: string, source: string): Inventory {
         at('endpoints'),
       );
     }
-    for (const endpoint of endpoints) {
-      if (!isUrl(endpoint))
+    const endpointsNode = at('endpoints');
+    endpoints.forEach((endpoint, index) => {
+      if (!isUrl(endpoint)) {
+        const entryNode = isSeq(endpointsNode)
+          ? (endpointsNode.items[index] as Node)
+          : endpointsNode;
         fail(
           `cluster "${name}": endpoint "${endpoint}" is not a URL (e.g. http://127.0.0.1:2379)`,
-          at('endpoints'),
+          entryNode,
         );
-    }
+      }
+    });
     const cluster: InventoryCluster = { name, kind, endpoints };
     if (raw.tls !== undefined)
       cluster.tls = parseTls(raw.tls, () =>
@@ -258,8 +267,10 @@ function isStringList(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
 }
 
+/** A URL with a host: "localhost:2379" parses as scheme "localhost:" and must not pass. */
 function isUrl(value: string): boolean {
-  return URL.canParse(value);
+  const url = URL.parse(value);
+  return url !== null && url.hostname !== '';
 }
 
 function firstLine(message: string): string {

@@ -9,8 +9,9 @@ export interface EndpointsTarget {
 }
 
 /**
- * `KIND://host:port` means plain HTTP, `KIND+https://host:port` TLS; entries without a
- * scheme inherit the first one's. A bare `http(s)://` list needs `defaultKind`.
+ * `KIND://host:port` means plain HTTP, `KIND+https://host:port` TLS; an entry without a
+ * scheme takes the transport of the entry before it. `http(s)://` and bare entries get
+ * their kind from `defaultKind` (the --kind flag) or from a KIND:// entry in the list.
  */
 export function parseEndpoints(value: string, defaultKind?: SystemKind): EndpointsTarget {
   const entries = value
@@ -27,7 +28,7 @@ export function parseEndpoints(value: string, defaultKind?: SystemKind): Endpoin
   };
   if (entries.length === 0) return fail('no endpoints given');
 
-  let kind: SystemKind | undefined;
+  let kind: SystemKind | undefined = defaultKind;
   let transport: string | undefined;
   const endpoints = entries.map((entry) => {
     const match = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/.exec(entry);
@@ -36,7 +37,6 @@ export function parseEndpoints(value: string, defaultKind?: SystemKind): Endpoin
       const [scheme = '', rest = ''] = [match[1], match[2]];
       const [first = '', second] = scheme.split('+');
       if (first === 'http' || first === 'https') {
-        kind ??= defaultKind;
         transport = first;
       } else if (isSystemKind(first)) {
         if (kind !== undefined && kind !== first) fail(`mixes kinds ${kind} and ${first}`);
@@ -54,7 +54,10 @@ export function parseEndpoints(value: string, defaultKind?: SystemKind): Endpoin
     if (!/^[^/:\s]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(hostPort.replace(/\/$/, ''))) {
       fail(`"${entry}" is not HOST:PORT`);
     }
-    return `${transport ?? 'http'}://${hostPort.replace(/\/$/, '')}`;
+    const url = `${transport ?? 'http'}://${hostPort.replace(/\/$/, '')}`;
+    const port = Number(URL.parse(url)?.port ?? 0);
+    if (!(port >= 1 && port <= 65535)) fail(`"${entry}": the port must be between 1 and 65535`);
+    return url;
   });
   if (kind === undefined)
     return fail(

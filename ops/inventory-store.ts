@@ -1,7 +1,6 @@
-/** Finds, loads and atomically saves the inventory file. */
+/** Loads and atomically saves the inventory file. */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import {
   EMPTY_INVENTORY,
@@ -9,27 +8,7 @@ import {
   serializeInventory,
   type Inventory,
 } from '../core/inventory.js';
-
-export interface InventoryLocation {
-  path: string;
-  /** Why this path was chosen: the flag, the environment variable or the default. */
-  source: '--config' | 'QUORUMCTL_CONFIG' | 'default';
-}
-
-export function locateInventory(
-  configFlag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): InventoryLocation {
-  if (configFlag !== undefined && configFlag !== '')
-    return { path: configFlag, source: '--config' };
-  const fromEnv = env.QUORUMCTL_CONFIG;
-  if (fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, source: 'QUORUMCTL_CONFIG' };
-  const configHome =
-    env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== ''
-      ? env.XDG_CONFIG_HOME
-      : join(homedir(), '.config');
-  return { path: join(configHome, 'quorumctl', 'config.yaml'), source: 'default' };
-}
+import type { InventoryLocation } from './inventory-location.js';
 
 export interface LoadedInventory {
   location: InventoryLocation;

@@ -7,7 +7,8 @@ import {
   type Inventory,
   type InventoryCluster,
 } from '../core/inventory.js';
-import { loadInventory, saveInventory, type InventoryLocation } from './inventory-store.js';
+import type { InventoryLocation } from './inventory-location.js';
+import { loadInventory, saveInventory } from './inventory-store.js';
 
 export interface InventoryView {
   path: string;

@@ -5,7 +5,7 @@ import { findCluster, type InventoryCluster } from '../core/inventory.js';
 import type { SystemKind } from '../core/model.js';
 import type { AuthOptions, ClusterTarget, ConnectOptions, TlsOptions } from '../core/ports.js';
 import { parseEndpoints } from '../core/targets.js';
-import { loadInventory, type InventoryLocation } from './inventory-store.js';
+import type { InventoryLocation } from './inventory-location.js';
 
 export interface TargetRequest {
   cluster?: string;
@@ -43,6 +43,8 @@ export async function resolveTarget(request: TargetRequest): Promise<ResolvedTar
     const parsed = parseEndpoints(request.endpoints, request.kind);
     cluster = { name: parsed.endpoints.join(','), kind: parsed.kind, endpoints: parsed.endpoints };
   } else {
+    // Loaded only when needed: ad-hoc --endpoints runs skip the YAML parser entirely.
+    const { loadInventory } = await import('./inventory-store.js');
     const { inventory, exists } = await loadInventory(request.inventory);
     const name = request.cluster ?? inventory.currentContext;
     if (name === undefined) {

@@ -32,7 +32,7 @@ ${EXIT_CODE_HELP}`;
   async run(): Promise<void> {
     const { flags } = await this.parse(Health);
     const report = await this.withAdapter(flags, (adapter) => checkClusterHealth(adapter));
-    this.emit(
+    await this.emit(
       this.outputFormat(flags),
       report,
       renderHealth,

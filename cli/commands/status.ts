@@ -52,7 +52,7 @@ ${EXIT_CODE_HELP}`;
     const format = this.outputFormat(flags);
     if (!flags.watch) {
       const status = await this.withAdapter(flags, readClusterStatus);
-      this.emit(format, status, renderStatus);
+      await this.emit(format, status, renderStatus);
       return;
     }
     const intervalMs = parseDuration(flags.interval, '--interval');
@@ -62,7 +62,7 @@ ${EXIT_CODE_HELP}`;
         const status = await readClusterStatus(adapter);
         if (format === 'json')
           process.stdout.write(serializeEnvelopeLine(successEnvelope('ClusterStatus', status, 0)));
-        else if (format === 'yaml') this.emit(format, status, renderStatus);
+        else if (format === 'yaml') await this.emit(format, status, renderStatus);
         else
           process.stdout.write(
             `${inPlace ? '\u001b[H\u001b[2J' : '\n'}${status.observedAt}\n${renderStatus(status)}`,

@@ -23,11 +23,17 @@ export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return '-';
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+  // Decide the unit on the rounded figure, so 1048575 B reads "1.0 MiB", not "1024 KiB".
+  while (unit < BYTE_UNITS.length - 1 && Number(roundForDisplay(value)) >= 1024) {
     value /= 1024;
     unit += 1;
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value >= 10 ? 0 : 1)} ${BYTE_UNITS[unit]}`;
+  return unit === 0 ? `${value} B` : `${roundForDisplay(value)} ${BYTE_UNITS[unit]}`;
+}
+
+/** One decimal below 10, none above (9.96 rounds to "10", not "10.0"). */
+function roundForDisplay(value: number): string {
+  return value >= 9.95 ? value.toFixed(0) : value.toFixed(1);
 }
 
 export function formatOptional(value: number | string | undefined): string {

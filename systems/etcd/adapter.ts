@@ -17,7 +17,6 @@ import { HttpTransportError } from '../transport/http.js';
 import { EtcdGateway } from './gateway.js';
 import type { Member, MemberListResponse } from './gateway-types.js';
 import { alarmsOf, memberFromProbe, type EndpointProbe } from './member-status.js';
-import { sampleValue } from './metrics.js';
 
 const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status']);
 
@@ -43,13 +42,21 @@ class EtcdAdapter implements ClusterAdapter {
    * members the endpoints did not cover, so `--endpoints` may name any one member.
    */
   async status(): Promise<ClusterStatus> {
-    const initial = await Promise.all(
-      this.target.endpoints.map((endpoint) => this.probe(endpoint)),
-    );
+    // The first endpoint is asked for the member list alongside the probes, so a healthy
+    // cluster costs one round trip; other endpoints are asked only if it fails.
+    const [first, ...others] = this.target.endpoints;
+    const [initial, firstList] = await Promise.all([
+      Promise.all(this.target.endpoints.map((endpoint) => this.probe(endpoint))),
+      first === undefined ? undefined : this.gateway.memberList(first).catch(() => undefined),
+    ]);
     const reachable = initial.filter((probe) => probe.reachable);
     if (reachable.length === 0) throw this.unreachable(initial);
 
-    const memberList = await this.firstMemberList(reachable.map((probe) => probe.endpoint));
+    const memberList =
+      firstList ??
+      (await this.firstMemberList(
+        reachable.map((probe) => probe.endpoint).filter((endpoint) => others.includes(endpoint)),
+      ));
     const members = memberList?.members ?? [];
     const probesById = new Map<string, EndpointProbe>();
     for (const probe of reachable) {
@@ -116,10 +123,7 @@ class EtcdAdapter implements ClusterAdapter {
   /** The quota only exists in /metrics; a member without it still has a status. */
   private async quota(endpoint: string): Promise<number | undefined> {
     try {
-      return sampleValue(
-        await this.gateway.metricsText(endpoint),
-        'etcd_server_quota_backend_bytes',
-      );
+      return await this.gateway.metricSample(endpoint, 'etcd_server_quota_backend_bytes');
     } catch {
       return undefined;
     }

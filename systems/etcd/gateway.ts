@@ -1,6 +1,7 @@
 /** Calls etcd's gRPC JSON gateway on one endpoint at a time (status, members, metrics, auth). */
 import type { AuthOptions, TlsOptions } from '../../core/ports.js';
 import { httpCall, HttpTransportError } from '../transport/http.js';
+import { sampleValue } from './metrics.js';
 import type { AuthenticateResponse, MemberListResponse, StatusResponse } from './gateway-types.js';
 
 export interface GatewayOptions {
@@ -27,8 +28,12 @@ export class EtcdGateway {
     return this.post<MemberListResponse>(endpoint, '/v3/cluster/member/list', {});
   }
 
-  async metricsText(endpoint: string): Promise<string> {
-    const response = await httpCall(joinUrl(endpoint, '/metrics'), this.callOptions('GET'));
+  /** One sample of `metric` from /metrics, reading the page only as far as that line. */
+  async metricSample(endpoint: string, metric: string): Promise<number | undefined> {
+    const response = await httpCall(joinUrl(endpoint, '/metrics'), {
+      ...this.callOptions('GET'),
+      enoughBody: (bodySoFar) => sampleValue(completeLines(bodySoFar), metric) !== undefined,
+    });
     if (response.statusCode !== 200) {
       throw new HttpTransportError(
         `HTTP_${response.statusCode}`,
@@ -36,7 +41,7 @@ export class EtcdGateway {
         `GET /metrics answered HTTP ${response.statusCode}`,
       );
     }
-    return response.body;
+    return sampleValue(completeLines(response.body), metric);
   }
 
   private async post<T>(endpoint: string, path: string, body: object): Promise<T> {
@@ -108,6 +113,11 @@ export class EtcdGateway {
     if (this.options.signal !== undefined) call.signal = this.options.signal;
     return call;
   }
+}
+
+/** A chunk may end inside a line: a half-read "... 2.14" must not pass for a value. */
+function completeLines(text: string): string {
+  return text.slice(0, text.lastIndexOf('\n') + 1);
 }
 
 function joinUrl(endpoint: string, path: string): string {

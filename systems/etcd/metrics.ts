@@ -7,13 +7,31 @@ export function sampleValue(exposition: string, metric: string): number | undefi
     const rest = line.slice(metric.length);
     // Exact family match: the name must end here (not etcd_x_total vs etcd_x_total_foo).
     if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    const valueText = rest
-      .replace(/^\{[^}]*\}/, '')
-      .trim()
-      .split(/\s+/)[0];
+    const valueText = withoutLabels(rest).trim().split(/\s+/)[0];
     if (valueText === undefined) continue;
-    const value = Number(valueText);
-    return Number.isNaN(value) && !/^nan$/i.test(valueText) ? undefined : value;
+    return parseSampleValue(valueText);
   }
   return undefined;
+}
+
+/** Skips a `{...}` label set; label values are quoted and may contain `}` or escaped quotes. */
+function withoutLabels(rest: string): string {
+  if (rest[0] !== '{') return rest;
+  let inQuotes = false;
+  for (let index = 1; index < rest.length; index += 1) {
+    const char = rest[index];
+    if (char === '\\' && inQuotes) index += 1;
+    else if (char === '"') inQuotes = !inQuotes;
+    else if (char === '}' && !inQuotes) return rest.slice(index + 1);
+  }
+  return '';
+}
+
+/** Prometheus spells the special values NaN, +Inf and -Inf (case-insensitively in practice). */
+function parseSampleValue(text: string): number | undefined {
+  if (/^[+]?inf$/i.test(text)) return Infinity;
+  if (/^-inf$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
+  const value = Number(text);
+  return Number.isNaN(value) ? undefined : value;
 }

@@ -1,6 +1,5 @@
 /** A small HTTP(S) client for status APIs: per-call timeout, abort signal, TLS and auth headers. */
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { TlsOptions } from '../../core/ports.js';
 
 export interface HttpResponse {
@@ -15,6 +14,11 @@ export interface HttpCallOptions {
   tls?: TlsOptions;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Stop reading once the body read so far satisfies this (e.g. a metric was found in a
+   * 150 kB /metrics page): the rest is not transferred.
+   */
+  enoughBody?: (bodySoFar: string) => boolean;
 }
 
 /** A transport failure with a stable code (ECONNREFUSED, TIMEOUT, ...) and the URL. */
@@ -30,7 +34,7 @@ export class HttpTransportError extends Error {
   }
 }
 
-export function httpCall(url: string, options: HttpCallOptions): Promise<HttpResponse> {
+export async function httpCall(url: string, options: HttpCallOptions): Promise<HttpResponse> {
   const target = new URL(url);
   const isTls = target.protocol === 'https:';
   const timeoutSignal = AbortSignal.timeout(options.timeoutMs);
@@ -50,22 +54,28 @@ export function httpCall(url: string, options: HttpCallOptions): Promise<HttpRes
       }
     : {};
 
+  // node:https pulls in the TLS stack (tens of ms at start-up): load it only for https URLs.
+  const send = isTls ? (await import('node:https')).request : httpRequest;
   return new Promise<HttpResponse>((resolve, reject) => {
-    const send = isTls ? httpsRequest : httpRequest;
     const req = send(
       target,
       { method: options.method ?? 'GET', headers, signal, agent: false, ...tls },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
+        const finish = () => {
           resolve({
             statusCode: res.statusCode ?? 0,
             body: Buffer.concat(chunks).toString('utf8'),
           });
+        };
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (options.enoughBody?.(Buffer.concat(chunks).toString('utf8')) === true) {
+            finish();
+            res.destroy();
+          }
         });
+        res.on('end', finish);
         res.on('error', (error) => {
           reject(translate(error, url, timeoutSignal, options.timeoutMs));
         });

@@ -3,7 +3,7 @@ import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import type { InventoryCluster } from '../../../core/inventory.js';
 import { SYSTEM_KINDS } from '../../../core/model.js';
 import { parseEndpoints } from '../../../core/targets.js';
-import { locateInventory } from '../../../ops/inventory-store.js';
+import { locateInventory } from '../../../ops/inventory-location.js';
 import { addCluster } from '../../../ops/inventory.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
@@ -71,7 +71,7 @@ ${EXIT_CODE_HELP}`;
       cluster.agents = flags.agents.split(',').map((agent) => agent.trim());
     const location = locateInventory(flags.config);
     const view = await addCluster(location, cluster, flags.use);
-    this.emit(
+    await this.emit(
       this.outputFormat(flags),
       view,
       () =>

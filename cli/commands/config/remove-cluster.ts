@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
-import { locateInventory } from '../../../ops/inventory-store.js';
+import { locateInventory } from '../../../ops/inventory-location.js';
 import { deleteCluster } from '../../../ops/inventory.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
@@ -17,7 +17,7 @@ export default class ConfigRemoveCluster extends QuorumctlCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ConfigRemoveCluster);
     const view = await deleteCluster(locateInventory(flags.config), args.name);
-    this.emit(
+    await this.emit(
       this.outputFormat(flags),
       view,
       () => `removed cluster "${args.name}" from ${view.path}\n`,

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
-import { locateInventory } from '../../../ops/inventory-store.js';
+import { locateInventory } from '../../../ops/inventory-location.js';
 import { switchContext } from '../../../ops/inventory.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
@@ -19,6 +19,10 @@ export default class ConfigUseContext extends QuorumctlCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ConfigUseContext);
     const view = await switchContext(locateInventory(flags.config), args.name);
-    this.emit(this.outputFormat(flags), view, () => `current context is now "${args.name}"\n`);
+    await this.emit(
+      this.outputFormat(flags),
+      view,
+      () => `current context is now "${args.name}"\n`,
+    );
   }
 }

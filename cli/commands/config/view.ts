@@ -1,5 +1,5 @@
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
-import { locateInventory } from '../../../ops/inventory-store.js';
+import { locateInventory } from '../../../ops/inventory-location.js';
 import { viewInventory } from '../../../ops/inventory.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
@@ -22,6 +22,6 @@ ${EXIT_CODE_HELP}`;
   async run(): Promise<void> {
     const { flags } = await this.parse(ConfigView);
     const view = await viewInventory(locateInventory(flags.config));
-    this.emit(this.outputFormat(flags), view, renderInventory);
+    await this.emit(this.outputFormat(flags), view, renderInventory);
   }
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
-import { locateInventory } from '../../../ops/inventory-store.js';
+import { locateInventory } from '../../../ops/inventory-location.js';
 import { forgetCluster } from '../../../ops/inventory.js';
 import { defaultStateDir, sandboxDown } from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
@@ -40,7 +40,7 @@ ${EXIT_CODE_HELP}`;
     const context = sandboxContextName(record.name);
     if (await forgetCluster(locateInventory(flags.config), context))
       process.stderr.write(`removed context "${context}"\n`);
-    this.emit(
+    await this.emit(
       this.outputFormat(flags),
       record,
       () => `sandbox "${record.name}" stopped (${record.members.length} members)\n`,

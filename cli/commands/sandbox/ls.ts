@@ -19,7 +19,7 @@ export default class SandboxLs extends QuorumctlCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(SandboxLs);
     const listings = await sandboxList(flags['state-dir'] ?? defaultStateDir());
-    this.emit(this.outputFormat(flags), listings, renderListings);
+    await this.emit(this.outputFormat(flags), listings, renderListings);
   }
 }
 

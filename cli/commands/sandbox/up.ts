@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
-import { locateInventory } from '../../../ops/inventory-store.js';
+import { locateInventory } from '../../../ops/inventory-location.js';
 import { addCluster } from '../../../ops/inventory.js';
 import { defaultStateDir, sandboxUp, type SandboxRecord } from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
@@ -80,7 +80,7 @@ ${EXIT_CODE_HELP}`;
         `registered context "${sandboxContextName(record.name)}" in ${location.path} (now current)\n`,
       );
     }
-    this.emit(this.outputFormat(flags), record, renderRecord);
+    await this.emit(this.outputFormat(flags), record, renderRecord);
   }
 }
 

@@ -1,0 +1,114 @@
+// renderHealth against golden files in test/fixtures/golden/ (UPDATE_GOLDEN=1 rewrites them).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { renderHealth } from '../../cli/render/health.js';
+import { assembleClusterStatus } from '../../core/cluster-status.js';
+import { assessHealth } from '../../core/health.js';
+import type { ClusterAlarm, MemberStatus } from '../../core/model.js';
+
+const GOLDEN_DIR = join(
+  fileURLToPath(new URL('../../../', import.meta.url)),
+  'test',
+  'fixtures',
+  'golden',
+);
+
+function expectGolden(name: string, actual: string): void {
+  const file = join(GOLDEN_DIR, name);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  assert.ok(existsSync(file), `${file} is missing: run the tests with UPDATE_GOLDEN=1`);
+  assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs (UPDATE_GOLDEN=1 rewrites it)`);
+}
+
+const ID = { n1: '11316225383092011485', n2: '15866929690099255918', n3: '7631356089522726853' };
+
+function member(name: 'n1' | 'n2' | 'n3', overrides: Partial<MemberStatus> = {}): MemberStatus {
+  return {
+    id: ID[name],
+    name,
+    endpoint: `http://127.0.0.1:2370${name.slice(1)}`,
+    role: name === 'n1' ? 'leader' : 'follower',
+    voter: true,
+    reachable: true,
+    term: 2,
+    commitIndex: 12,
+    appliedIndex: 12,
+    leaderId: ID.n1,
+    dbSizeBytes: 20480,
+    quotaBytes: 2147483648,
+    alarms: [],
+    ...overrides,
+  };
+}
+
+const down = (name: 'n2' | 'n3'): MemberStatus => ({
+  id: ID[name],
+  name,
+  endpoint: `http://127.0.0.1:2370${name.slice(1)}`,
+  role: 'unknown',
+  voter: true,
+  reachable: false,
+  error: { code: 'ECONNREFUSED', message: `connect ECONNREFUSED 127.0.0.1:2370${name.slice(1)}` },
+  alarms: [],
+});
+
+function render(members: MemberStatus[], alarms: ClusterAlarm[] = []): string {
+  const report = assessHealth(
+    assembleClusterStatus({
+      cluster: 'prod',
+      kind: 'etcd',
+      members,
+      alarms,
+      observedAt: new Date('2025-01-02T03:04:05.000Z'),
+    }),
+  );
+  const text = renderHealth(report);
+  assert.doesNotMatch(text, /undefined|NaN|\[object/);
+  assert.ok(text.startsWith(`${report.verdict.toUpperCase()}: prod (etcd), `), text);
+  assert.equal(
+    text.split('\n').length,
+    report.reasons.length + 2,
+    'headline + reasons + final newline',
+  );
+  return text;
+}
+
+describe('renderHealth', () => {
+  test('ok (golden)', () => {
+    const text = render([member('n1'), member('n2'), member('n3')]);
+    assert.equal(text, 'OK: prod (etcd), quorum margin 1, 3/3 voters reachable, term 2\n');
+    expectGolden('health-ok.txt', text);
+  });
+
+  test('degraded: one member down, no margin left (golden)', () => {
+    const text = render([member('n1'), member('n2'), down('n3')]);
+    assert.match(text, /^ {2}- \[degraded\] MEMBER_UNREACHABLE: n3 /m);
+    expectGolden('health-degraded.txt', text);
+  });
+
+  test('critical: NOSPACE alarm and a nearly full database (golden)', () => {
+    const text = render(
+      [member('n1', { dbSizeBytes: 2104533975 }), member('n2'), member('n3')],
+      [{ memberId: ID.n1, alarm: 'NOSPACE' }],
+    );
+    assert.match(text, /^CRITICAL: /);
+    expectGolden('health-critical.txt', text);
+  });
+
+  test('no leader and no quorum: no term in the headline', () => {
+    const text = render([
+      member('n1', { role: 'unknown', leaderId: undefined }),
+      down('n2'),
+      down('n3'),
+    ]);
+    assert.match(text, /^CRITICAL: prod \(etcd\), quorum margin -1, 1\/3 voters reachable\n/);
+    assert.match(text, /\[critical\] NO_QUORUM: no quorum: 1 of 3 voters reachable, majority is 2/);
+  });
+});

@@ -1,0 +1,136 @@
+// renderStatus against golden files in test/fixtures/golden/ (UPDATE_GOLDEN=1 rewrites them).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { renderStatus, summaryLine } from '../../cli/render/status.js';
+import { assembleClusterStatus } from '../../core/cluster-status.js';
+import type { ClusterStatus, MemberStatus } from '../../core/model.js';
+
+const GOLDEN_DIR = join(
+  fileURLToPath(new URL('../../../', import.meta.url)),
+  'test',
+  'fixtures',
+  'golden',
+);
+
+function expectGolden(name: string, actual: string): void {
+  const file = join(GOLDEN_DIR, name);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  assert.ok(existsSync(file), `${file} is missing: run the tests with UPDATE_GOLDEN=1`);
+  assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs (UPDATE_GOLDEN=1 rewrites it)`);
+}
+
+const OBSERVED_AT = new Date('2025-01-02T03:04:05.000Z');
+const QUOTA = 2147483648;
+const ID = { n1: '11316225383092011485', n2: '15866929690099255918', n3: '7631356089522726853' };
+
+function member(name: 'n1' | 'n2' | 'n3', overrides: Partial<MemberStatus> = {}): MemberStatus {
+  return {
+    id: ID[name],
+    name,
+    endpoint: `http://127.0.0.1:2370${name.slice(1)}`,
+    role: name === 'n1' ? 'leader' : 'follower',
+    voter: true,
+    reachable: true,
+    term: 2,
+    commitIndex: 12,
+    appliedIndex: 12,
+    leaderId: ID.n1,
+    dbSizeBytes: 20480,
+    dbSizeInUseBytes: 16384,
+    quotaBytes: QUOTA,
+    version: '3.4.23',
+    alarms: [],
+    ...overrides,
+  };
+}
+
+function status(members: MemberStatus[]): ClusterStatus {
+  return assembleClusterStatus({
+    cluster: 'prod',
+    kind: 'etcd',
+    clusterId: '11781583481586153177',
+    members,
+    observedAt: OBSERVED_AT,
+  });
+}
+
+const unreachable = (): MemberStatus => ({
+  id: ID.n3,
+  name: 'n3',
+  endpoint: 'http://127.0.0.1:23703',
+  role: 'unknown',
+  voter: true,
+  reachable: false,
+  error: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:23703' },
+  alarms: [],
+});
+
+function assertClean(text: string): void {
+  assert.doesNotMatch(text, /undefined|NaN|\[object/);
+  for (const line of text.split('\n')) assert.equal(line, line.trimEnd(), 'no trailing blanks');
+}
+
+describe('renderStatus', () => {
+  test('3 healthy members (golden)', () => {
+    const text = renderStatus(
+      status([member('n3', { commitIndex: 11, appliedIndex: 11 }), member('n1'), member('n2')]),
+    );
+    assertClean(text);
+    expectGolden('status-healthy.txt', text);
+  });
+
+  test('one unreachable member with its error (golden)', () => {
+    const text = renderStatus(
+      status([member('n1', { commitIndex: 15, appliedIndex: 15 }), member('n2'), unreachable()]),
+    );
+    assertClean(text);
+    assert.match(
+      text,
+      /^n3 +http:\/\/127\.0\.0\.1:23703 +unreachable +- .*connect ECONNREFUSED 127\.0\.0\.1:23703$/m,
+    );
+    expectGolden('status-unreachable.txt', text);
+  });
+
+  test('summary line without a leader or quorum', () => {
+    const noQuorum = status([
+      member('n1', {
+        role: 'unknown',
+        leaderId: undefined,
+        reportedErrors: ['etcdserver: no leader'],
+      }),
+      { ...unreachable(), id: ID.n2, name: 'n2' },
+      unreachable(),
+    ]);
+    assert.equal(
+      summaryLine(noQuorum),
+      'prod (etcd): NO LEADER, NO QUORUM (1/3 voters reachable, majority 2)',
+    );
+    const text = renderStatus(noQuorum);
+    assertClean(text);
+    assert.match(text, /etcdserver: no leader/);
+  });
+
+  test('alarms and reported errors share the ERRORS column', () => {
+    const text = renderStatus(
+      status([member('n1', { alarms: ['NOSPACE'], reportedErrors: ['disk slow'] }), member('n2')]),
+    );
+    assert.match(text, /^n1 .* {2}disk slow; alarm NOSPACE$/m);
+  });
+
+  test('unknown quota, size and version show as dashes', () => {
+    const text = renderStatus(
+      status([member('n1', { quotaBytes: undefined, dbSizeBytes: undefined, version: undefined })]),
+    );
+    assertClean(text);
+    const row = text.split('\n').find((line) => line.startsWith('n1 '));
+    assert.ok(row);
+    assert.deepEqual(row.split(/ {2,}/).slice(6, 10), ['-', '16 KiB', '-', '-']);
+  });
+});
