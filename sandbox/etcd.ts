@@ -1,7 +1,8 @@
 /** etcd members on loopback: start flags, readiness (/health implies a leader), version. */
-import { execFileSync } from 'node:child_process';
-import { httpGet } from './probes.js';
-import type { ServerKind } from './server-kind.js';
+import { randomBytes } from 'node:crypto';
+import { commandOutput, httpGet, httpPostJson } from './probes.js';
+import { readinessOf, type MemberProblem, type ServerKind } from './server-kind.js';
+import type { SandboxMember } from './types.js';
 
 const PROBE_TIMEOUT_MS = 500;
 
@@ -9,6 +10,8 @@ export const etcdKind: ServerKind = {
   kind: 'etcd',
   executable: 'etcd',
   debianPackage: 'etcd-server',
+  // An operator's ETCD_QUOTA_BACKEND_BYTES or ETCD_DATA_DIR must not leak into the sandbox.
+  settingsEnvPrefix: 'ETCD_',
   processMarker: 'etcd',
   allowedMembers: [1, 3, 5],
   portNames: ['client', 'peer'],
@@ -18,6 +21,9 @@ export const etcdKind: ServerKind = {
     const initialCluster = members
       .map((member) => `${member.name}=${peerUrl(member.ports)}`)
       .join(',');
+    // One token for all members (it seeds the cluster ID: members with different tokens
+    // form different clusters), random so a sandbox never joins a stale member of another.
+    const token = `quorumctl-${sandbox}-${randomBytes(4).toString('hex')}`;
     return members.map((member) => {
       const clientUrl = `http://127.0.0.1:${member.ports.client ?? 0}`;
       return {
@@ -41,10 +47,12 @@ export const etcdKind: ServerKind = {
           '--initial-cluster-state',
           'new',
           '--initial-cluster-token',
-          `quorumctl-${sandbox}-${Date.now().toString(36)}`,
+          token,
         ],
         files: [],
         clientUrl,
+        // The client port also serves /metrics, /health and /version.
+        monitorUrl: clientUrl,
       };
     });
   },
@@ -53,18 +61,55 @@ export const etcdKind: ServerKind = {
     const answers = await Promise.all(
       members.map((member) => httpGet(`${member.clientUrl}/health`, PROBE_TIMEOUT_MS)),
     );
-    const waitingFor = members.flatMap((member, index) => {
-      const answer = answers[index];
-      if (answer === undefined) return [`${member.name}: not answering on ${member.clientUrl}`];
-      return answer.body.includes('"health":"true"')
-        ? []
-        : [`${member.name}: /health says ${answer.body.trim()}`];
-    });
-    return { ready: waitingFor.length === 0, waitingFor };
+    return readinessOf(
+      members.flatMap((member, index): MemberProblem[] => {
+        const answer = answers[index];
+        if (answer === undefined)
+          return [
+            {
+              member: member.name,
+              why: `no answer on ${member.clientUrl} within ${PROBE_TIMEOUT_MS} ms`,
+            },
+          ];
+        return answer.body.includes('"health":"true"')
+          ? []
+          : [{ member: member.name, why: `/health says ${answer.body.trim()}` }];
+      }),
+    );
   },
 
-  version() {
-    const output = execFileSync('etcd', ['--version'], { encoding: 'utf8' });
-    return Promise.resolve(/etcd Version:\s*(\S+)/.exec(output)?.[1] ?? 'unknown');
+  /**
+   * Followers first, then the leader. Measured on 3.4.23 with 3 members: SIGTERM to all at
+   * once took 7 s (the leader tries to hand over leadership to peers that are leaving);
+   * followers then leader took 40-65 ms in all; leader first took 7 s for the other two.
+   */
+  async shutdownWaves(members) {
+    const leaders = await Promise.all(members.map(isLeader));
+    const leader = members.filter((_, index) => leaders[index] === true);
+    if (leader.length !== 1) return [[...members]]; // no single leader: no order helps
+    return [members.filter((_, index) => leaders[index] !== true), leader];
+  },
+
+  async version() {
+    const output = await commandOutput('etcd', ['--version']);
+    return /etcd Version:\s*(\S+)/.exec(output ?? '')?.[1] ?? 'unknown';
   },
 };
+
+/** Whether the member reports itself as leader; undefined if it does not answer in time. */
+async function isLeader(member: SandboxMember): Promise<boolean | undefined> {
+  // The JSON gateway returns uint64 IDs as strings, so they compare exactly.
+  const status = await httpPostJson(
+    `${member.clientUrl}/v3/maintenance/status`,
+    {},
+    PROBE_TIMEOUT_MS,
+  );
+  if (typeof status !== 'object' || status === null) return undefined;
+  const leader = 'leader' in status ? status.leader : undefined;
+  const header = 'header' in status ? status.header : undefined;
+  const self =
+    typeof header === 'object' && header !== null && 'member_id' in header
+      ? header.member_id
+      : undefined;
+  return typeof leader === 'string' && leader === self;
+}

@@ -1,44 +1,50 @@
 /** Sandbox lifecycle: up (start, record, wait for a leader), down, list, logs, and killing one member. */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { UnreachableError, UsageError } from '../core/errors.js';
-import { etcdKind } from './etcd.js';
-import { assertSandboxName, sandboxLayout } from './layout.js';
-import { natsKind } from './nats.js';
-import { allocatePorts } from './ports.js';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
-  findExecutable,
-  isAlive,
+  PartialFailureError,
+  UnreachableError,
+  UsageError,
+  describeCause,
+} from '../core/errors.js';
+import { serverKind } from './kinds.js';
+import { assertSandboxName, failedStartsDir, sandboxLayout, type SandboxLayout } from './layout.js';
+import { memberAlive, serverProcess, withLiveness } from './liveness.js';
+import { allocatePorts } from './ports.js';
+import { assertInstalled, assertMemberCount, clearDeadSandbox } from './preflight.js';
+import {
+  environmentWithout,
+  exists,
   launchDetached,
   signal,
   stopAll,
+  stopInWaves,
   waitUntil,
 } from './processes.js';
+import { notReadyError, waitForReadiness } from './readiness.js';
+import type { MemberLaunch, MemberSlot, ServerKind } from './server-kind.js';
 import { portsInUse, readAllRecords, readRecord, writeRecord } from './state.js';
-import type { MemberSlot, ServerKind } from './server-kind.js';
 import type { SandboxKind, SandboxListing, SandboxMember, SandboxRecord } from './types.js';
-import { zookeeperKind } from './zookeeper.js';
 
-const SERVER_KINDS: Record<SandboxKind, ServerKind> = {
-  etcd: etcdKind,
-  zookeeper: zookeeperKind,
-  nats: natsKind,
-};
-const POLL_MS = 150;
+/** Grace for members of a sandbox that failed to start: nothing in it is worth waiting for. */
+const FAILED_START_GRACE_MS = 1000;
 
 export interface UpOptions {
   stateDir: string;
   name: string;
   kind: SandboxKind;
+  /** etcd 1, 3 (default) or 5; ZooKeeper and NATS 3 (default) or 5. */
   members?: number;
+  /** Default 60000. */
   readyTimeoutMs?: number;
   onProgress?: (message: string) => void;
 }
 
 export async function sandboxUp(options: UpOptions): Promise<SandboxRecord> {
   const { stateDir, name, kind } = options;
-  const server = SERVER_KINDS[kind];
+  const server = serverKind(kind);
   const memberCount = options.members ?? 3;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const progress = options.onProgress ?? (() => undefined);
   assertSandboxName(name);
   assertMemberCount(server, memberCount);
@@ -46,74 +52,52 @@ export async function sandboxUp(options: UpOptions): Promise<SandboxRecord> {
   await clearDeadSandbox(stateDir, name);
 
   const layout = sandboxLayout(stateDir, name);
-  const others = await readAllRecords(stateDir);
-  const ports = await allocatePorts(memberCount * server.portNames.length, portsInUse(others));
-  const slots: MemberSlot[] = Array.from({ length: memberCount }, (_, index) => ({
-    name: `n${index + 1}`,
-    ports: Object.fromEntries(
-      server.portNames.map((portName, offset) => [
-        portName,
-        ports[index * server.portNames.length + offset] ?? 0,
-      ]),
-    ),
-    dataDir: layout.dataDir(`n${index + 1}`),
-    logFile: layout.logFile(`n${index + 1}`),
-  }));
+  // Ports of other sandboxes stay taken even while their members are down: their peers
+  // keep dialling them, and a new server there would receive a foreign cluster's traffic.
+  const taken = portsInUse(await readAllRecords(stateDir));
+  const slots = memberSlots(
+    layout,
+    server,
+    memberCount,
+    await allocatePorts(memberCount * server.portNames.length, taken),
+  );
   const launches = server.plan({ sandbox: name, confDir: layout.confDir, members: slots });
-  await mkdir(layout.confDir, { recursive: true });
-  for (const slot of slots) {
-    await mkdir(slot.dataDir, { recursive: true });
-    await mkdir(dirname(slot.logFile), { recursive: true });
-  }
-  for (const file of launches.flatMap((launch) => launch.files)) {
-    await mkdir(dirname(file.path), { recursive: true });
-    await writeFile(file.path, file.content);
-  }
+  await prepareFiles(layout, slots, launches);
 
   progress(`starting ${memberCount} ${kind} members in ${layout.dir}`);
   const started = Date.now();
-  const members: SandboxMember[] = launches.map((launch, index) => {
-    const slot = slots[index] as MemberSlot;
-    const member: SandboxMember = {
-      name: launch.name,
-      pid: launchDetached({
-        command: launch.command,
-        args: launch.args,
-        logFile: slot.logFile,
-        cwd: layout.dir,
-      }),
-      clientUrl: launch.clientUrl,
-      ports: slot.ports,
-      dataDir: slot.dataDir,
-      logFile: slot.logFile,
-    };
-    if (launch.monitorUrl !== undefined) member.monitorUrl = launch.monitorUrl;
-    return member;
-  });
   const record: SandboxRecord = {
     name,
     kind,
     version: 'unknown',
     createdAt: new Date().toISOString(),
     dir: layout.dir,
-    members,
-    endpoints: members.map((member) => member.clientUrl),
+    members: [],
+    endpoints: [],
   };
-  // Recorded before the wait, so a start that fails half-way can still be torn down.
+  try {
+    for (const [index, launch] of launches.entries())
+      record.members.push(launchMember(server, layout, launch, slots[index] as MemberSlot));
+  } catch (cause) {
+    await abandon(stateDir, layout, record);
+    throw new UnreachableError(
+      'SANDBOX_NOT_READY',
+      `could not start ${server.executable}: ${describeCause(cause)}`,
+      { cause },
+    );
+  }
+  record.endpoints = record.members.map((member) => member.clientUrl);
+  record.monitorUrls = record.members.map((member) => member.monitorUrl ?? member.clientUrl);
+  // Recorded before the wait, so a start that fails half-way (or is interrupted) can still be torn down.
   await writeRecord(layout.stateFile, record);
 
-  progress('waiting for a leader');
-  try {
-    await waitForReadiness(server, record, options.readyTimeoutMs ?? 60_000);
-  } catch (error) {
-    await stopAll(
-      members.map((member) => ({ pid: member.pid, marker: server.processMarker })),
-      1000,
-    );
-    await rm(layout.dir, { recursive: true, force: true });
-    throw error;
+  progress(memberCount === 1 ? 'waiting for the member to be ready' : 'waiting for a leader');
+  const outcome = await waitForReadiness(server, record, readyTimeoutMs);
+  if (!outcome.ready) {
+    const logFiles = await abandon(stateDir, layout, record);
+    throw await notReadyError(record, outcome.notReady, outcome.problem, logFiles);
   }
-  record.version = await server.version(members);
+  record.version = await server.version(record.members);
   await writeRecord(layout.stateFile, record);
   progress(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return record;
@@ -125,12 +109,26 @@ export async function sandboxDown(
   options: { graceMs?: number; keepData?: boolean } = {},
 ): Promise<SandboxRecord> {
   const record = await requireRecord(stateDir, name);
-  const marker = SERVER_KINDS[record.kind].processMarker;
-  await stopAll(
-    record.members.map((member) => ({ pid: member.pid, marker })),
+  const server = serverKind(record.kind);
+  const alive = record.members.filter((member) => memberAlive(record, member));
+  const waves = (await server.shutdownWaves?.(alive)) ?? [alive];
+  const survivors = await stopInWaves(
+    waves.map((wave) => wave.map((member) => serverProcess(record, member))),
     options.graceMs ?? 3000,
   );
-  if (options.keepData !== true) await rm(record.dir, { recursive: true, force: true });
+  if (survivors.length > 0) {
+    // Keep the state file: it is the only way to find these processes again.
+    throw new PartialFailureError(
+      'SANDBOX_STOP_FAILED',
+      `sandbox "${name}": PIDs ${survivors.join(', ')} survived SIGKILL`,
+      {
+        actions: [`ps -o pid,stat,cmd -p ${survivors.join(',')}`, `quorumctl sandbox down ${name}`],
+      },
+    );
+  }
+  // Deleted by the layout's path, never the recorded one: a hand-edited state file must not aim rm elsewhere.
+  if (options.keepData !== true)
+    await rm(sandboxLayout(stateDir, name).dir, { recursive: true, force: true });
   return record;
 }
 
@@ -144,22 +142,14 @@ export async function sandboxLogPaths(
   member?: string,
 ): Promise<{ member: string; path: string }[]> {
   const record = await requireRecord(stateDir, name);
-  const members = record.members.filter(
-    (candidate) => member === undefined || candidate.name === member,
-  );
-  if (members.length === 0) {
-    throw new UsageError(
-      'SANDBOX_MEMBER_UNKNOWN',
-      `sandbox "${name}" has no member "${member ?? ''}"`,
-      {
-        actions: [`members are: ${record.members.map((candidate) => candidate.name).join(', ')}`],
-      },
-    );
-  }
+  const members = member === undefined ? record.members : [requireMember(record, member)];
   return members.map((candidate) => ({ member: candidate.name, path: candidate.logFile }));
 }
 
-/** Kills one member and keeps it recorded, so `ls` reports it dead (tests, drills). */
+/**
+ * Signals one member and keeps it recorded, so `ls` reports it dead (tests, drills).
+ * SIGKILL and SIGTERM wait until it is gone; SIGSTOP and SIGCONT just deliver.
+ */
 export async function stopMember(
   stateDir: string,
   name: string,
@@ -167,152 +157,141 @@ export async function stopMember(
   signalName: NodeJS.Signals = 'SIGKILL',
 ): Promise<void> {
   const record = await requireRecord(stateDir, name);
-  const target = record.members.find((candidate) => candidate.name === member);
-  if (target === undefined) {
-    throw new UsageError('SANDBOX_MEMBER_UNKNOWN', `sandbox "${name}" has no member "${member}"`, {
-      actions: [`members are: ${record.members.map((candidate) => candidate.name).join(', ')}`],
-    });
-  }
-  const marker = SERVER_KINDS[record.kind].processMarker;
+  const target = requireMember(record, member);
+  // A dead member's PID may belong to someone else by now: never signal it.
+  if (!memberAlive(record, target)) return;
   signal(target.pid, signalName);
-  if (signalName === 'SIGKILL' || signalName === 'SIGTERM')
-    await waitUntil(() => !isAlive(target.pid, marker), 10_000);
-}
-
-function withLiveness(record: SandboxRecord): SandboxListing {
-  const marker = SERVER_KINDS[record.kind].processMarker;
-  const liveness = record.members.map((member) => ({
-    name: member.name,
-    pid: member.pid,
-    alive: isAlive(member.pid, marker),
-  }));
-  const alive = liveness.filter((member) => member.alive).length;
-  const state = alive === liveness.length ? 'running' : alive === 0 ? 'stopped' : 'degraded';
-  return { ...record, liveness, state };
-}
-
-async function waitForReadiness(
-  server: ServerKind,
-  record: SandboxRecord,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let waitingFor: string[] = [];
-  while (Date.now() < deadline) {
-    const dead = record.members.filter((member) => !isAlive(member.pid, server.processMarker));
-    if (dead.length > 0) {
-      throw await notReady(
-        record,
-        `${dead.map((member) => member.name).join(', ')} exited during start-up`,
-        dead,
-      );
-    }
-    const readiness = await server.probe(record.members);
-    if (readiness.ready) return;
-    waitingFor = readiness.waitingFor;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  if (signalName !== 'SIGKILL' && signalName !== 'SIGTERM') return;
+  // An etcd leader on SIGTERM may take seconds to hand over leadership.
+  if (!(await waitUntil(() => !memberAlive(record, target), 15_000))) {
+    throw new PartialFailureError(
+      'SANDBOX_STOP_FAILED',
+      `sandbox "${name}": ${member} (PID ${target.pid}) still runs 15 s after ${signalName}`,
+      { actions: [`quorumctl sandbox down ${name}`] },
+    );
   }
-  throw await notReady(
-    record,
-    `not ready after ${timeoutMs / 1000} s: ${waitingFor.join('; ')}`,
-    record.members,
-  );
+  // Dead already; if it was our child, let the event loop reap it so `kill -0` agrees.
+  await waitUntil(() => !exists(target.pid), 1000);
 }
 
-async function notReady(
-  record: SandboxRecord,
-  problem: string,
-  suspects: SandboxMember[],
-): Promise<UnreachableError> {
-  const logTails = Object.fromEntries(
-    await Promise.all(
-      suspects.map(
-        async (member) =>
-          [
-            member.name,
-            (await readFile(member.logFile, 'utf8').catch(() => ''))
-              .trimEnd()
-              .split('\n')
-              .slice(-10),
-          ] as const,
+function memberSlots(
+  layout: SandboxLayout,
+  server: ServerKind,
+  count: number,
+  ports: readonly number[],
+): MemberSlot[] {
+  const perMember = server.portNames.length;
+  return Array.from({ length: count }, (_, index) => {
+    const name = `n${index + 1}`;
+    return {
+      name,
+      ports: Object.fromEntries(
+        server.portNames.map((portName, offset) => [
+          portName,
+          ports[index * perMember + offset] ?? 0,
+        ]),
       ),
-    ),
+      dataDir: layout.dataDir(name),
+      logFile: layout.logFile(name),
+    };
+  });
+}
+
+async function prepareFiles(
+  layout: SandboxLayout,
+  slots: readonly MemberSlot[],
+  launches: readonly MemberLaunch[],
+): Promise<void> {
+  await mkdir(layout.confDir, { recursive: true });
+  await mkdir(layout.logsDir, { recursive: true });
+  for (const slot of slots) await mkdir(slot.dataDir, { recursive: true });
+  for (const file of launches.flatMap((launch) => launch.files)) {
+    await mkdir(dirname(file.path), { recursive: true });
+    await writeFile(file.path, file.content);
+  }
+}
+
+function launchMember(
+  server: ServerKind,
+  layout: SandboxLayout,
+  launch: MemberLaunch,
+  slot: MemberSlot,
+): SandboxMember {
+  const pid = launchDetached({
+    command: launch.command,
+    args: launch.args,
+    logFile: slot.logFile,
+    cwd: layout.dir,
+    env: environmentWithout(server.settingsEnvPrefix),
+  });
+  const member: SandboxMember = {
+    name: launch.name,
+    pid,
+    clientUrl: launch.clientUrl,
+    ports: slot.ports,
+    dataDir: slot.dataDir,
+    logFile: slot.logFile,
+  };
+  if (launch.monitorUrl !== undefined) member.monitorUrl = launch.monitorUrl;
+  return member;
+}
+
+/**
+ * Tears down a sandbox that failed to start: stops what was started, keeps the logs under
+ * `<stateDir>/failed-starts/` (the operator needs them to see why) and removes the sandbox dir.
+ * Returns where each member's log now is.
+ */
+async function abandon(
+  stateDir: string,
+  layout: SandboxLayout,
+  record: SandboxRecord,
+): Promise<Map<string, string>> {
+  const survivors = await stopAll(
+    record.members.map((member) => serverProcess(record, member)),
+    FAILED_START_GRACE_MS,
   );
-  return new UnreachableError(
-    'SANDBOX_NOT_READY',
-    `${record.kind} sandbox "${record.name}" did not start: ${problem}`,
-    {
-      actions: [
-        `read the logs: ${suspects.map((member) => member.logFile).join(', ')}`,
-        'rerun with --debug to see the last log lines',
-      ],
-      details: { logTails },
-    },
+  const logFiles = new Map(record.members.map((member) => [member.name, member.logFile]));
+  if (survivors.length > 0) return logFiles; // keep the dir and state file: `sandbox down` can retry
+  const keptLogs = join(
+    failedStartsDir(stateDir),
+    `${record.name}-${record.createdAt.replaceAll(':', '')}`,
   );
+  try {
+    await mkdir(dirname(keptLogs), { recursive: true });
+    await rename(layout.logsDir, keptLogs);
+    for (const member of record.members)
+      logFiles.set(member.name, join(keptLogs, `${member.name}.log`));
+  } catch {
+    // Nothing logged yet (e.g. the spawn itself failed): nothing to keep.
+  }
+  await rm(layout.dir, { recursive: true, force: true });
+  return logFiles;
 }
 
 async function requireRecord(stateDir: string, name: string): Promise<SandboxRecord> {
+  assertSandboxName(name);
   const record = await readRecord(stateDir, name);
-  if (record === undefined) {
-    const known = (await readAllRecords(stateDir)).map((candidate) => candidate.name);
-    throw new UsageError('SANDBOX_NOT_FOUND', `no sandbox named "${name}" in ${stateDir}`, {
-      actions: [
-        known.length > 0
-          ? `existing sandboxes: ${known.join(', ')}`
-          : 'there are no sandboxes: start one with quorumctl sandbox up',
-        'pass --state-dir if it was started with one',
-      ],
-    });
-  }
-  return record;
+  if (record !== undefined) return record;
+  const known = (await readAllRecords(stateDir)).map((candidate) => candidate.name);
+  throw new UsageError('SANDBOX_NOT_FOUND', `no sandbox named "${name}" in ${stateDir}`, {
+    actions: [
+      known.length > 0
+        ? `existing sandboxes: ${known.join(', ')}`
+        : 'there are no sandboxes: start one with quorumctl sandbox up',
+      'pass --state-dir if it was started with one',
+    ],
+    details: { existing: known },
+  });
 }
 
-/** A name whose processes all died may be reused; one with a live process may not. */
-async function clearDeadSandbox(stateDir: string, name: string): Promise<void> {
-  const existing = await readRecord(stateDir, name);
-  if (existing === undefined) {
-    await rm(sandboxLayout(stateDir, name).dir, { recursive: true, force: true });
-    return;
-  }
-  const listing = withLiveness(existing);
-  if (listing.state !== 'stopped') {
-    throw new UsageError(
-      'SANDBOX_EXISTS',
-      `sandbox "${name}" is already running (${existing.kind}, ${existing.members.length} members, state ${existing.dir})`,
-      {
-        actions: [
-          `quorumctl sandbox down ${name}`,
-          'or pick another name: quorumctl sandbox up OTHER-NAME',
-        ],
-      },
-    );
-  }
-  await rm(existing.dir, { recursive: true, force: true });
-}
-
-function assertMemberCount(server: ServerKind, count: number): void {
-  if (!server.allowedMembers.includes(count)) {
-    throw new UsageError(
-      'SANDBOX_MEMBERS_INVALID',
-      `a ${server.kind} sandbox cannot have ${count} members`,
-      {
-        actions: [`use --members ${server.allowedMembers.join(' or ')}`],
-      },
-    );
-  }
-}
-
-function assertInstalled(server: ServerKind): void {
-  if (findExecutable(server.executable) === undefined) {
-    throw new UsageError(
-      'SERVER_NOT_INSTALLED',
-      `${server.executable} is not installed (needed for a ${server.kind} sandbox)`,
-      {
-        actions: [
-          `as root: apt-get update && apt-get install -y ${server.debianPackage}`,
-          'or run make setup',
-        ],
-      },
-    );
-  }
+function requireMember(record: SandboxRecord, member: string): SandboxMember {
+  const found = record.members.find((candidate) => candidate.name === member);
+  if (found !== undefined) return found;
+  throw new UsageError(
+    'SANDBOX_MEMBER_UNKNOWN',
+    `sandbox "${record.name}" has no member "${member}"`,
+    {
+      actions: [`members are: ${record.members.map((candidate) => candidate.name).join(', ')}`],
+    },
+  );
 }

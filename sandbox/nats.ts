@@ -1,8 +1,12 @@
 /** nats-server with JetStream on loopback: cluster configs, readiness via /healthz and the meta leader. */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { httpGet } from './probes.js';
-import type { ServerKind } from './server-kind.js';
+import { commandOutput, httpGet, httpGetJson } from './probes.js';
+import {
+  clusterNotReady,
+  readinessOf,
+  type MemberProblem,
+  type ServerKind,
+} from './server-kind.js';
 
 const PROBE_TIMEOUT_MS = 500;
 
@@ -32,7 +36,8 @@ export const natsKind: ServerKind = {
               `listen: 127.0.0.1:${member.ports.client ?? 0}`,
               `http: 127.0.0.1:${member.ports.http ?? 0}`,
               `jetstream { store_dir: "${member.dataDir}" }`,
-              `cluster { name: ${sandbox}, listen: 127.0.0.1:${member.ports.cluster ?? 0}, routes: [${routes}] }`,
+              // Quoted: an all-digit sandbox name would otherwise parse as a number and be rejected.
+              `cluster { name: "${sandbox}", listen: 127.0.0.1:${member.ports.cluster ?? 0}, routes: [${routes}] }`,
               '',
             ].join('\n'),
           },
@@ -47,25 +52,35 @@ export const natsKind: ServerKind = {
     const health = await Promise.all(
       members.map((member) => httpGet(`${member.monitorUrl ?? ''}/healthz`, PROBE_TIMEOUT_MS)),
     );
-    const waitingFor = members.flatMap((member, index) =>
-      health[index]?.status === 200
-        ? []
-        : [`${member.name}: /healthz ${health[index]?.status ?? 'not answering'}`],
-    );
-    if (waitingFor.length > 0) return { ready: false, waitingFor };
+    const problems = members.flatMap((member, index): MemberProblem[] => {
+      const status = health[index]?.status;
+      if (status === 200) return [];
+      const why =
+        status === undefined
+          ? `no answer on ${member.monitorUrl ?? ''}/healthz within ${PROBE_TIMEOUT_MS} ms`
+          : `/healthz ${status}`;
+      return [{ member: member.name, why }];
+    });
+    if (problems.length > 0) return readinessOf(problems);
     // /healthz turns 200 once a meta leader exists; /jsz confirms it by name.
-    const jsz = await httpGet(`${members[0]?.monitorUrl ?? ''}/jsz`, PROBE_TIMEOUT_MS);
-    const leader =
-      jsz === undefined
-        ? undefined
-        : (JSON.parse(jsz.body) as { meta_cluster?: { leader?: string } }).meta_cluster?.leader;
-    return leader !== undefined && leader !== ''
-      ? { ready: true, waitingFor: [] }
-      : { ready: false, waitingFor: ['no JetStream meta leader yet'] };
+    const leader = metaLeader(
+      await httpGetJson(`${members[0]?.monitorUrl ?? ''}/jsz`, PROBE_TIMEOUT_MS),
+    );
+    return leader !== undefined
+      ? readinessOf([])
+      : clusterNotReady(members, 'no JetStream meta leader yet');
   },
 
-  version() {
-    const output = execFileSync('nats-server', ['--version'], { encoding: 'utf8' });
-    return Promise.resolve(/v?(\d+\.\d+\.\d+)/.exec(output)?.[1] ?? 'unknown');
+  async version() {
+    const output = await commandOutput('nats-server', ['--version']);
+    return /v?(\d+\.\d+\.\d+)/.exec(output ?? '')?.[1] ?? 'unknown';
   },
 };
+
+/** The meta leader's server name from a /jsz document, if it names one. */
+export function metaLeader(jsz: unknown): string | undefined {
+  if (typeof jsz !== 'object' || jsz === null || !('meta_cluster' in jsz)) return undefined;
+  const meta = jsz.meta_cluster;
+  if (typeof meta !== 'object' || meta === null || !('leader' in meta)) return undefined;
+  return typeof meta.leader === 'string' && meta.leader !== '' ? meta.leader : undefined;
+}

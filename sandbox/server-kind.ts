@@ -20,7 +20,9 @@ export interface MemberLaunch {
 
 export interface Readiness {
   ready: boolean;
-  /** Members not ready yet, each with why. */
+  /** Names of the members not ready yet (all of them when the cluster as a whole lacks a leader). */
+  notReady: string[];
+  /** Why, one line each, e.g. "n2: /healthz 503" or "no JetStream meta leader yet". */
   waitingFor: string[];
 }
 
@@ -29,11 +31,40 @@ export interface ServerKind {
   /** Executable looked up on PATH, and the Debian package that ships it. */
   executable: string;
   debianPackage: string;
+  /** Files the server needs besides the executable (ZooKeeper's jars come from its package, java from another). */
+  requiredFiles?: readonly string[];
+  /** Environment variables with this prefix are not passed on: the server would read them as settings. */
+  settingsEnvPrefix?: string;
   /** A string in the process command line that identifies the server (PID reuse guard). */
   processMarker: string;
   allowedMembers: readonly number[];
   portNames: readonly string[];
   plan(input: { sandbox: string; confDir: string; members: MemberSlot[] }): MemberLaunch[];
+  /** Never throws: a member that does not answer yet is a reason in `waitingFor`. */
   probe(members: readonly SandboxMember[]): Promise<Readiness>;
   version(members: readonly SandboxMember[]): Promise<string>;
+  /**
+   * The order to stop members in, wave by wave, when stopping them all at once is slow
+   * (etcd). Without it every member gets SIGTERM at the same time.
+   */
+  shutdownWaves?(members: readonly SandboxMember[]): Promise<SandboxMember[][]>;
+}
+
+/** One member not ready yet, and why. */
+export interface MemberProblem {
+  member: string;
+  why: string;
+}
+
+export function readinessOf(problems: readonly MemberProblem[]): Readiness {
+  return {
+    ready: problems.length === 0,
+    notReady: problems.map((problem) => problem.member),
+    waitingFor: problems.map((problem) => `${problem.member}: ${problem.why}`),
+  };
+}
+
+/** Every member answers, but the cluster as a whole is not there yet (no leader, two leaders). */
+export function clusterNotReady(members: readonly SandboxMember[], why: string): Readiness {
+  return { ready: false, notReady: members.map((member) => member.name), waitingFor: [why] };
 }

@@ -8,6 +8,7 @@ export interface SandboxMember {
   pid: number;
   /** etcd: http://127.0.0.1:PORT; ZooKeeper: tcp://127.0.0.1:PORT; NATS: nats://127.0.0.1:PORT. */
   clientUrl: string;
+  /** etcd {client, peer}; ZooKeeper {client, quorum, election, admin}; NATS {client, cluster, http}. */
   ports: Record<string, number>;
   dataDir: string;
   logFile: string;
@@ -19,12 +20,19 @@ export interface SandboxMember {
 export interface SandboxRecord {
   name: string;
   kind: SandboxKind;
+  /** Server version, e.g. 3.4.23. */
   version: string;
   createdAt: string;
+  /** `<stateDir>/sandboxes/<name>`, absolute. */
   dir: string;
   members: SandboxMember[];
   /** Client URLs, in member order. */
   endpoints: string[];
+  /**
+   * HTTP monitoring URLs in member order: NATS monitoring ports, ZooKeeper AdminServer
+   * command URLs, and for etcd the client URLs (they also serve /metrics).
+   */
+  monitorUrls?: string[];
 }
 
 export interface MemberLiveness {

@@ -1,10 +1,20 @@
 /** ZooKeeper ensembles on loopback: dynamic-reconfig configs, fast JVM flags, readiness via `srvr`. */
 import { join } from 'node:path';
 import { fourLetterWord } from './probes.js';
-import type { ServerKind } from './server-kind.js';
+import {
+  clusterNotReady,
+  readinessOf,
+  type MemberProblem,
+  type ServerKind,
+} from './server-kind.js';
 import type { SandboxMember } from './types.js';
 
 const PROBE_TIMEOUT_MS = 500;
+const JAR_DIR = '/usr/share/java';
+/**
+ * servlet-api: without it the AdminServer silently does not start. slf4j-log4j12 and log4j:
+ * without them SLF4J falls back to a no-op logger and the member log stays empty.
+ */
 const JARS = [
   'zookeeper.jar',
   'zookeeper-jute.jar',
@@ -28,6 +38,7 @@ export const zookeeperKind: ServerKind = {
   kind: 'zookeeper',
   executable: 'java',
   debianPackage: 'zookeeper',
+  requiredFiles: JARS.map((jar) => join(JAR_DIR, jar)),
   processMarker: 'QuorumPeerMain',
   allowedMembers: [3, 5],
   portNames: ['client', 'quorum', 'election', 'admin'],
@@ -50,12 +61,13 @@ export const zookeeperKind: ServerKind = {
           `-Dlog4j.configuration=file:${log4j}`,
           '-Dzookeeper.admin.enableServer=true',
           '-cp',
-          [confDir, ...JARS.map((jar) => `/usr/share/java/${jar}`)].join(':'),
+          [confDir, ...JARS.map((jar) => join(JAR_DIR, jar))].join(':'),
           'org.apache.zookeeper.server.quorum.QuorumPeerMain',
           config,
         ],
         files: [
           {
+            // To stdout, which the manager points at the member's log file.
             path: log4j,
             content:
               'log4j.rootLogger=INFO, CONSOLE\nlog4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender\nlog4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout\nlog4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n\n',
@@ -90,16 +102,17 @@ export const zookeeperKind: ServerKind = {
 
   async probe(members) {
     const modes = await Promise.all(members.map(serverMode));
-    const waitingFor = members.flatMap((member, index) => {
+    const problems = members.flatMap((member, index): MemberProblem[] => {
       const mode = modes[index];
       return mode === 'leader' || mode === 'follower'
         ? []
-        : [`${member.name}: ${mode ?? 'not answering srvr'}`];
+        : [{ member: member.name, why: mode ?? `no srvr answer within ${PROBE_TIMEOUT_MS} ms` }];
     });
+    if (problems.length > 0) return readinessOf(problems);
     const leaders = modes.filter((mode) => mode === 'leader').length;
-    if (waitingFor.length === 0 && leaders !== 1)
-      waitingFor.push(`${leaders} leaders reported, waiting for exactly one`);
-    return { ready: waitingFor.length === 0, waitingFor };
+    return leaders === 1
+      ? readinessOf([])
+      : clusterNotReady(members, `${leaders} leaders reported, waiting for exactly one`);
   },
 
   async version(members) {
@@ -121,5 +134,6 @@ async function serverMode(member: SandboxMember): Promise<string | undefined> {
     PROBE_TIMEOUT_MS,
   );
   if (reply === undefined) return undefined;
-  return /Mode:\s*(\S+)/.exec(reply)?.[1] ?? reply.trim().split('\n')[0];
+  // Without quorum the first line says why: "This ZooKeeper instance is not currently serving requests".
+  return /Mode:\s*(\S+)/.exec(reply)?.[1] ?? (reply.trim().split('\n')[0] || 'empty srvr answer');
 }

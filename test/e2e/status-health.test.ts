@@ -81,6 +81,20 @@ describe('status and health against a real etcd sandbox', { timeout: 180_000 }, 
     assert.match(result.stdout, /^OK: sandbox-e2e \(etcd\), quorum margin 1/);
   });
 
+  test('status --watch -o json streams one envelope per refresh (JSON Lines)', async () => {
+    const lines = (stdout: string) => stdout.split('\n').filter((line) => line.trim() !== '');
+    const result = await home.runUntil(
+      ['status', '--watch', '--interval', '200ms', '-o', 'json'],
+      (stdout) => lines(stdout).length >= 3,
+    );
+    const documents = lines(result.stdout).map((line) => JSON.parse(line) as StatusDocument);
+    assert.ok(documents.length >= 3, `got ${documents.length} documents`);
+    for (const document of documents) {
+      assert.equal(document.kind, 'ClusterStatus');
+      assert.equal(document.result.quorum.quorumMargin, 1);
+    }
+  });
+
   test('one follower killed: unreachable with the reason, margin 0, health degraded (exit 1)', async () => {
     // A follower, so no election is running when health looks (a killed leader reads NO_LEADER for about a second).
     const before = JSON.parse((await home.run(['status', '-o', 'json'])).stdout) as StatusDocument;

@@ -24,6 +24,12 @@ export interface CliHome {
     args: string[],
     options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv },
   ): Promise<CliResult>;
+  /** Runs a streaming command until stdout satisfies `enough`, then interrupts it (SIGINT). */
+  runUntil(
+    args: string[],
+    enough: (stdout: string) => boolean,
+    timeoutMs?: number,
+  ): Promise<CliResult>;
   cleanup(): Promise<void>;
 }
 
@@ -44,11 +50,17 @@ export async function createCliHome(): Promise<CliHome> {
     stateHome,
     stateDir: join(stateHome, 'quorumctl'),
     run: (args, options) => runCli(args, { ...env, ...options?.env }, options?.timeoutMs ?? 30_000),
+    runUntil: (args, enough, timeoutMs = 30_000) => runCli(args, env, timeoutMs, enough),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliResult> {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  enough?: (stdout: string) => boolean,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(BIN, args, {
       env,
@@ -58,7 +70,10 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Prom
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (enough?.(stdout) === true) child.kill('SIGINT');
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {

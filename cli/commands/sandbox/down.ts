@@ -9,7 +9,7 @@ import { sandboxContextName, stateDirFlag } from '../../sandbox-flags.js';
 
 export default class SandboxDown extends QuorumctlCommand {
   static override summary = 'Stop a sandbox, delete its data and remove its inventory context.';
-  static override description = `Sends SIGTERM to every member at once, then SIGKILL after the grace period (an etcd leader whose peers are gone can take seconds to exit).
+  static override description = `Sends SIGTERM, then SIGKILL after the grace period. etcd is stopped followers first, then the leader (stopped together, an etcd leader waits seconds for peers that are already going).
 
 ${EXIT_CODE_HELP}`;
 
