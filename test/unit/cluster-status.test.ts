@@ -8,25 +8,11 @@ import {
   type ClusterObservation,
 } from '../../core/cluster-status.js';
 import type { MemberStatus } from '../../core/model.js';
+import { reachableMember, unreachableMember } from '../support/members.js';
 
 const OBSERVED_AT = new Date('2025-01-02T03:04:05.678Z');
 
-function member(name: string, overrides: Partial<MemberStatus> = {}): MemberStatus {
-  return {
-    id: `id-${name}`,
-    name,
-    endpoint: `http://${name}:2379`,
-    role: 'follower',
-    voter: true,
-    reachable: true,
-    term: 5,
-    commitIndex: 100,
-    appliedIndex: 100,
-    leaderId: 'id-n1',
-    alarms: [],
-    ...overrides,
-  };
-}
+const member = reachableMember;
 
 const leader = (name: string, overrides: Partial<MemberStatus> = {}): MemberStatus =>
   member(name, { role: 'leader', leaderId: `id-${name}`, ...overrides });
@@ -34,17 +20,11 @@ const leader = (name: string, overrides: Partial<MemberStatus> = {}): MemberStat
 const learner = (name: string, overrides: Partial<MemberStatus> = {}): MemberStatus =>
   member(name, { role: 'learner', voter: false, ...overrides });
 
-const down = (name: string, overrides: Partial<MemberStatus> = {}): MemberStatus => ({
-  id: `id-${name}`,
-  name,
-  endpoint: `http://${name}:2379`,
-  role: 'unknown',
-  voter: true,
-  reachable: false,
-  error: { code: 'ECONNREFUSED', message: `connect ECONNREFUSED ${name}:2379` },
-  alarms: [],
-  ...overrides,
-});
+const down = (name: string, overrides: Partial<MemberStatus> = {}): MemberStatus =>
+  unreachableMember(name, {
+    error: { code: 'ECONNREFUSED', message: `connect ECONNREFUSED ${name}:2379` },
+    ...overrides,
+  });
 
 function assemble(
   members: MemberStatus[],

@@ -10,40 +10,20 @@ import {
 } from '../../core/health.js';
 import type { ClusterAlarm, ClusterStatus, MemberStatus } from '../../core/model.js';
 import { summarizeQuorum } from '../../core/quorum.js';
+import { reachableMember, unreachableMember } from '../support/members.js';
 
 const QUOTA = 1000;
 
-function member(name: string, overrides: Partial<MemberStatus> = {}): MemberStatus {
-  return {
-    id: `id-${name}`,
-    name,
-    endpoint: `http://${name}:2379`,
-    role: 'follower',
-    voter: true,
-    reachable: true,
+const member = (name: string, overrides: Partial<MemberStatus> = {}): MemberStatus =>
+  reachableMember(name, {
     term: 3,
-    commitIndex: 100,
-    appliedIndex: 100,
     lagEntries: 0,
-    leaderId: 'id-n1',
     dbSizeBytes: 100,
     quotaBytes: QUOTA,
-    alarms: [],
     ...overrides,
-  };
-}
+  });
 
-const down = (name: string, overrides: Partial<MemberStatus> = {}): MemberStatus => ({
-  id: `id-${name}`,
-  name,
-  endpoint: `http://${name}:2379`,
-  role: 'unknown',
-  voter: true,
-  reachable: false,
-  error: { code: 'ECONNREFUSED', message: 'connection refused' },
-  alarms: [],
-  ...overrides,
-});
+const down = unreachableMember;
 
 /** A ClusterStatus whose quorum is computed from the members; n1 leads unless told otherwise. */
 function cluster(

@@ -1,29 +1,9 @@
 // renderError against golden files in test/fixtures/golden/ (UPDATE_GOLDEN=1 rewrites them).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { expectGolden } from '../support/golden.js';
 import { renderError } from '../../cli/render/error.js';
 import { UnreachableError, UsageError } from '../../core/errors.js';
-
-const GOLDEN_DIR = join(
-  fileURLToPath(new URL('../../../', import.meta.url)),
-  'test',
-  'fixtures',
-  'golden',
-);
-
-function expectGolden(name: string, actual: string): void {
-  const file = join(GOLDEN_DIR, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  assert.ok(existsSync(file), `${file} is missing: run the tests with UPDATE_GOLDEN=1`);
-  assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs (UPDATE_GOLDEN=1 rewrites it)`);
-}
 
 const unknownCluster = (): UsageError =>
   new UsageError(

@@ -1,31 +1,11 @@
 // renderHealth against golden files in test/fixtures/golden/ (UPDATE_GOLDEN=1 rewrites them).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { expectGolden } from '../support/golden.js';
 import { renderHealth } from '../../cli/render/health.js';
 import { assembleClusterStatus } from '../../core/cluster-status.js';
 import { assessHealth } from '../../core/health.js';
 import type { ClusterAlarm, MemberStatus } from '../../core/model.js';
-
-const GOLDEN_DIR = join(
-  fileURLToPath(new URL('../../../', import.meta.url)),
-  'test',
-  'fixtures',
-  'golden',
-);
-
-function expectGolden(name: string, actual: string): void {
-  const file = join(GOLDEN_DIR, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  assert.ok(existsSync(file), `${file} is missing: run the tests with UPDATE_GOLDEN=1`);
-  assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs (UPDATE_GOLDEN=1 rewrites it)`);
-}
 
 const ID = { n1: '11316225383092011485', n2: '15866929690099255918', n3: '7631356089522726853' };
 

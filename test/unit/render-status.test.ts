@@ -1,30 +1,10 @@
 // renderStatus against golden files in test/fixtures/golden/ (UPDATE_GOLDEN=1 rewrites them).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { expectGolden } from '../support/golden.js';
 import { renderStatus, summaryLine } from '../../cli/render/status.js';
 import { assembleClusterStatus } from '../../core/cluster-status.js';
 import type { ClusterStatus, MemberStatus } from '../../core/model.js';
-
-const GOLDEN_DIR = join(
-  fileURLToPath(new URL('../../../', import.meta.url)),
-  'test',
-  'fixtures',
-  'golden',
-);
-
-function expectGolden(name: string, actual: string): void {
-  const file = join(GOLDEN_DIR, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  assert.ok(existsSync(file), `${file} is missing: run the tests with UPDATE_GOLDEN=1`);
-  assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs (UPDATE_GOLDEN=1 rewrites it)`);
-}
 
 const OBSERVED_AT = new Date('2025-01-02T03:04:05.000Z');
 const QUOTA = 2147483648;
