@@ -36,3 +36,33 @@ export function unreachableMember(
     ...overrides,
   };
 }
+
+/** Member IDs recorded from a real 3-member etcd 3.4.23 (uint64, as strings). */
+export const RECORDED_IDS = {
+  n1: '11316225383092011485',
+  n2: '15866929690099255918',
+  n3: '7631356089522726853',
+};
+
+/** A member of a recorded-looking 3-member etcd on 127.0.0.1:2370N where n1 leads at term 2. */
+export function recordedEtcdMember(
+  name: 'n1' | 'n2' | 'n3',
+  overrides: Partial<MemberStatus> = {},
+): MemberStatus {
+  return {
+    id: RECORDED_IDS[name],
+    name,
+    endpoint: `http://127.0.0.1:2370${name.slice(1)}`,
+    role: name === 'n1' ? 'leader' : 'follower',
+    voter: true,
+    reachable: true,
+    term: 2,
+    commitIndex: 12,
+    appliedIndex: 12,
+    leaderId: RECORDED_IDS.n1,
+    dbSizeBytes: 20480,
+    quotaBytes: 2147483648,
+    alarms: [],
+    ...overrides,
+  };
+}

@@ -2,34 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { expectGolden } from '../support/golden.js';
+import { RECORDED_IDS, recordedEtcdMember } from '../support/members.js';
 import { renderHealth } from '../../cli/render/health.js';
 import { assembleClusterStatus } from '../../core/cluster-status.js';
 import { assessHealth } from '../../core/health.js';
 import type { ClusterAlarm, MemberStatus } from '../../core/model.js';
 
-const ID = { n1: '11316225383092011485', n2: '15866929690099255918', n3: '7631356089522726853' };
-
-function member(name: 'n1' | 'n2' | 'n3', overrides: Partial<MemberStatus> = {}): MemberStatus {
-  return {
-    id: ID[name],
-    name,
-    endpoint: `http://127.0.0.1:2370${name.slice(1)}`,
-    role: name === 'n1' ? 'leader' : 'follower',
-    voter: true,
-    reachable: true,
-    term: 2,
-    commitIndex: 12,
-    appliedIndex: 12,
-    leaderId: ID.n1,
-    dbSizeBytes: 20480,
-    quotaBytes: 2147483648,
-    alarms: [],
-    ...overrides,
-  };
-}
+const member = (name: 'n1' | 'n2' | 'n3', overrides: Partial<MemberStatus> = {}): MemberStatus =>
+  recordedEtcdMember(name, { ...overrides });
 
 const down = (name: 'n2' | 'n3'): MemberStatus => ({
-  id: ID[name],
+  id: RECORDED_IDS[name],
   name,
   endpoint: `http://127.0.0.1:2370${name.slice(1)}`,
   role: 'unknown',
@@ -76,7 +59,7 @@ describe('renderHealth', () => {
   test('critical: NOSPACE alarm and a nearly full database (golden)', () => {
     const text = render(
       [member('n1', { dbSizeBytes: 2104533975 }), member('n2'), member('n3')],
-      [{ memberId: ID.n1, alarm: 'NOSPACE' }],
+      [{ memberId: RECORDED_IDS.n1, alarm: 'NOSPACE' }],
     );
     assert.match(text, /^CRITICAL: /);
     expectGolden('health-critical.txt', text);

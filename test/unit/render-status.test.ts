@@ -2,34 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { expectGolden } from '../support/golden.js';
+import { RECORDED_IDS, recordedEtcdMember } from '../support/members.js';
 import { renderStatus, summaryLine } from '../../cli/render/status.js';
 import { assembleClusterStatus } from '../../core/cluster-status.js';
 import type { ClusterStatus, MemberStatus } from '../../core/model.js';
 
 const OBSERVED_AT = new Date('2025-01-02T03:04:05.000Z');
-const QUOTA = 2147483648;
-const ID = { n1: '11316225383092011485', n2: '15866929690099255918', n3: '7631356089522726853' };
 
-function member(name: 'n1' | 'n2' | 'n3', overrides: Partial<MemberStatus> = {}): MemberStatus {
-  return {
-    id: ID[name],
-    name,
-    endpoint: `http://127.0.0.1:2370${name.slice(1)}`,
-    role: name === 'n1' ? 'leader' : 'follower',
-    voter: true,
-    reachable: true,
-    term: 2,
-    commitIndex: 12,
-    appliedIndex: 12,
-    leaderId: ID.n1,
-    dbSizeBytes: 20480,
-    dbSizeInUseBytes: 16384,
-    quotaBytes: QUOTA,
-    version: '3.4.23',
-    alarms: [],
-    ...overrides,
-  };
-}
+const member = (name: 'n1' | 'n2' | 'n3', overrides: Partial<MemberStatus> = {}): MemberStatus =>
+  recordedEtcdMember(name, { dbSizeInUseBytes: 16384, version: '3.4.23', ...overrides });
 
 function status(members: MemberStatus[]): ClusterStatus {
   return assembleClusterStatus({
@@ -42,7 +23,7 @@ function status(members: MemberStatus[]): ClusterStatus {
 }
 
 const unreachable = (): MemberStatus => ({
-  id: ID.n3,
+  id: RECORDED_IDS.n3,
   name: 'n3',
   endpoint: 'http://127.0.0.1:23703',
   role: 'unknown',
@@ -85,7 +66,7 @@ describe('renderStatus', () => {
         leaderId: undefined,
         reportedErrors: ['etcdserver: no leader'],
       }),
-      { ...unreachable(), id: ID.n2, name: 'n2' },
+      { ...unreachable(), id: RECORDED_IDS.n2, name: 'n2' },
       unreachable(),
     ]);
     assert.equal(

@@ -10,7 +10,7 @@ import { sandboxContextName, stateDirFlag } from '../../sandbox-flags.js';
 export default class SandboxUp extends QuorumctlCommand {
   static override summary =
     'Start a local cluster of real servers on loopback and make it the current context.';
-  static override description = `Starts etcd (1, 3 or 5 members), ZooKeeper (3 servers, dynamic reconfig on) or nats-server with JetStream (3 servers) on free loopback ports below 32768, waits until the cluster has a leader, and registers it in the inventory as the context "sandbox-NAME". Data and logs live under the state directory, never in your working tree. The servers keep running until "quorumctl sandbox down NAME".
+  static override description = `Starts etcd (1, 3 or 5 members), ZooKeeper (3 or 5 servers, dynamic reconfig on) or nats-server with JetStream (3 or 5 servers) on free loopback ports below 32768, waits until the cluster has a leader, and registers it in the inventory as the context "sandbox-NAME". Data and logs live under the state directory, never in your working tree. The servers keep running until "quorumctl sandbox down NAME".
 
 Needs the Debian packages etcd-server, zookeeper and nats-server.
 
@@ -45,7 +45,7 @@ ${EXIT_CODE_HELP}`;
       description: 'Which servers to run.',
     })(),
     members: Flags.integer({
-      description: 'Number of members (etcd: 1, 3 or 5; ZooKeeper and NATS: 3).',
+      description: 'Number of members (etcd: 1, 3 or 5; ZooKeeper and NATS: 3 or 5).',
       default: 3,
     }),
     'ready-timeout': Flags.integer({ description: 'Seconds to wait for a leader.', default: 60 }),
