@@ -1,5 +1,12 @@
 /** Builds a ClusterStatus from per-member observations: leader, lag and quorum are derived here. */
-import type { ClusterAlarm, ClusterStatus, MemberStatus, SystemKind } from './model.js';
+import type {
+  Attributes,
+  ClusterAlarm,
+  ClusterStatus,
+  MemberStatus,
+  RaftGroupSummary,
+  SystemKind,
+} from './model.js';
 import { summarizeQuorum } from './quorum.js';
 
 export interface ClusterObservation {
@@ -8,6 +15,8 @@ export interface ClusterObservation {
   clusterId?: string;
   members: MemberStatus[];
   alarms?: ClusterAlarm[];
+  groups?: RaftGroupSummary;
+  attributes?: Attributes;
   observedAt: Date;
 }
 
@@ -27,6 +36,8 @@ export function assembleClusterStatus(observation: ClusterObservation): ClusterS
     observedAt: observation.observedAt.toISOString(),
   };
   if (observation.clusterId !== undefined) status.clusterId = observation.clusterId;
+  if (observation.groups !== undefined) status.groups = observation.groups;
+  if (observation.attributes !== undefined) status.attributes = observation.attributes;
   if (leader !== undefined) {
     status.leaderId = leader.id;
     if (leader.term !== undefined) status.term = leader.term;

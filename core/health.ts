@@ -1,5 +1,6 @@
 /** Turns a ClusterStatus into one health verdict with reasons: ok, degraded or critical. */
-import type { ClusterStatus } from './model.js';
+import { isLeaderless, isUnderReplicated } from './groups.js';
+import type { ClusterStatus, RaftGroupStatus } from './model.js';
 
 export type HealthVerdict = 'ok' | 'degraded' | 'critical';
 
@@ -48,6 +49,7 @@ export function assessHealth(
     ...quorumReasons(status),
     ...memberReasons(status, thresholds),
     ...alarmReasons(status),
+    ...groupReasons(status),
   ];
   const report: HealthReport = {
     cluster: status.cluster,
@@ -170,6 +172,33 @@ function alarmReasons(status: ClusterStatus): HealthReason[] {
     message: `alarm ${alarm.alarm} raised on member ${alarm.memberId}`,
     memberId: alarm.memberId,
   }));
+}
+
+/** Multi-Raft: a leaderless group cannot take writes; an under-replicated one has less margin. */
+function groupReasons(status: ClusterStatus): HealthReason[] {
+  const groups = status.groups;
+  if (groups === undefined) return [];
+  // The worst list is bounded, so it may name only some of the groups counted.
+  const named = (predicate: (group: RaftGroupStatus) => boolean, count: number): string => {
+    const ids = groups.worst.filter(predicate).map((group) => group.id);
+    return ids.length === 0 ? '' : ` (${ids.join(', ')}${ids.length < count ? ', ...' : ''})`;
+  };
+  const reasons: HealthReason[] = [];
+  if (groups.leaderless > 0) {
+    reasons.push({
+      severity: 'critical',
+      code: 'GROUPS_LEADERLESS',
+      message: `${groups.leaderless} of ${groups.total} Raft groups have no leader${named(isLeaderless, groups.leaderless)}`,
+    });
+  }
+  if (groups.underReplicated > 0) {
+    reasons.push({
+      severity: 'degraded',
+      code: 'GROUPS_UNDER_REPLICATED',
+      message: `${groups.underReplicated} of ${groups.total} Raft groups are under-replicated${named(isUnderReplicated, groups.underReplicated)}`,
+    });
+  }
+  return reasons;
 }
 
 function worstSeverity(reasons: readonly HealthReason[]): HealthVerdict {

@@ -50,6 +50,49 @@ export interface MemberStatus {
   alarms: string[];
   /** Problems the member reports about itself while reachable (e.g. "etcdserver: no leader"). */
   reportedErrors?: string[];
+  /**
+   * Facts only this kind of system has (ZooKeeper's zxid, KRaft's last fetch time), keyed
+   * in camelCase. Tables show each key as a column, so adapters keep this to what an
+   * operator reads at a glance.
+   */
+  attributes?: Attributes;
+}
+
+export type AttributeValue = string | number | boolean;
+export type Attributes = Record<string, AttributeValue>;
+
+/**
+ * One Raft group of a Multi-Raft system: a NATS stream or consumer, a TiKV region, a
+ * CockroachDB range.
+ */
+export interface RaftGroupStatus {
+  /** Stable ID within the cluster, e.g. `stream ORDERS`, a region or range ID. */
+  id: string;
+  /** What the group is in its system: `stream`, `consumer`, `region`, `range`, ... */
+  type: string;
+  /** Name of the member (or store/node) that leads the group; absent when leaderless. */
+  leader?: string;
+  /** Replicas the group is configured to have. */
+  replicas: number;
+  /** Replicas that are up and caught up (current, in sync, not down or pending). */
+  healthyReplicas: number;
+  /** The largest lag of any replica behind the group's leader, in entries. */
+  lagEntries?: number;
+  /** What is wrong, one short phrase each (e.g. "replica n3 offline"). */
+  problems: string[];
+}
+
+export interface RaftGroupCounts {
+  total: number;
+  leaderless: number;
+  underReplicated: number;
+}
+
+/** Multi-Raft at a glance: counts overall and per group type, and the worst groups. */
+export interface RaftGroupSummary extends RaftGroupCounts {
+  byType: (RaftGroupCounts & { type: string })[];
+  /** Worst first: leaderless, then under-replicated, then by lag. */
+  worst: RaftGroupStatus[];
 }
 
 export interface ClusterAlarm {
@@ -68,6 +111,10 @@ export interface ClusterStatus {
   members: MemberStatus[];
   quorum: QuorumSummary;
   alarms: ClusterAlarm[];
+  /** Multi-Raft systems only: the data groups beside the control group in `members`. */
+  groups?: RaftGroupSummary;
+  /** Cluster-wide facts only this kind has (e.g. KRaft's high watermark). */
+  attributes?: Attributes;
   /** ISO 8601 time the status was taken. */
   observedAt: string;
 }

@@ -41,6 +41,11 @@ export interface ClusterTarget {
   kind: SystemKind;
   /** Client URLs such as `http://127.0.0.1:2379`. */
   endpoints: string[];
+  /**
+   * HTTP monitoring URLs, one per member, where a system serves them apart from its
+   * client port (ZooKeeper's AdminServer, e.g. `http://127.0.0.1:8080/commands`).
+   */
+  monitorUrls?: string[];
 }
 
 export interface ClusterAdapter {
