@@ -2,6 +2,7 @@
 import type {
   Attributes,
   ClusterAlarm,
+  Leadership,
   ClusterStatus,
   MemberStatus,
   RaftGroupSummary,
@@ -13,6 +14,7 @@ export interface ClusterObservation {
   cluster: string;
   kind: SystemKind;
   clusterId?: string;
+  leadership?: Leadership;
   members: MemberStatus[];
   alarms?: ClusterAlarm[];
   groups?: RaftGroupSummary;
@@ -36,6 +38,7 @@ export function assembleClusterStatus(observation: ClusterObservation): ClusterS
     observedAt: observation.observedAt.toISOString(),
   };
   if (observation.clusterId !== undefined) status.clusterId = observation.clusterId;
+  if (observation.leadership === 'per-group') status.leadership = 'per-group';
   if (observation.groups !== undefined) status.groups = observation.groups;
   if (observation.attributes !== undefined) status.attributes = observation.attributes;
   if (leader !== undefined) {

@@ -76,7 +76,7 @@ function quorumReasons(status: ClusterStatus): HealthReason[] {
     ];
   }
   const reasons: HealthReason[] = [];
-  if (status.leaderId === undefined) {
+  if (status.leaderId === undefined && status.leadership !== 'per-group') {
     reasons.push({
       severity: 'critical',
       code: 'NO_LEADER',

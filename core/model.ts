@@ -16,7 +16,22 @@ export function isSystemKind(value: string): value is SystemKind {
   return (SYSTEM_KINDS as readonly string[]).includes(value);
 }
 
-export type MemberRole = 'leader' | 'follower' | 'candidate' | 'learner' | 'observer' | 'unknown';
+/** `peer`: a member of a system with no cluster-wide leader (a CockroachDB node). */
+export type MemberRole =
+  | 'leader'
+  | 'follower'
+  | 'candidate'
+  | 'learner'
+  | 'observer'
+  | 'peer'
+  | 'unknown';
+
+/**
+ * `cluster`: one group elects one leader for the cluster (etcd, ZooKeeper, KRaft, the NATS
+ * meta group, PD, Consul). `per-group`: only the data groups have leaders (CockroachDB
+ * ranges), so "no leader" is judged on the groups alone.
+ */
+export type Leadership = 'cluster' | 'per-group';
 
 export interface MemberError {
   /** Stable code, e.g. `ECONNREFUSED`, `TIMEOUT`, `HTTP_503`. */
@@ -105,6 +120,8 @@ export interface ClusterStatus {
   cluster: string;
   kind: SystemKind;
   clusterId?: string;
+  /** Absent means `cluster`. */
+  leadership?: Leadership;
   /** The leader agreed on by the reachable members, if any. */
   leaderId?: string;
   term?: number;
