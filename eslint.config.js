@@ -68,6 +68,8 @@ export default defineConfig(
         { allowNumber: true, allowBoolean: true },
       ],
       '@typescript-eslint/no-unnecessary-condition': 'off',
+      // `const { dropped, ...rest } = value` is how a field is left out of a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
   layer(['core/**/*.ts'], ['cli', 'ops', 'systems', 'sandbox', ...FACES.slice(1)], IO_MODULES),

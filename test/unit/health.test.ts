@@ -8,7 +8,13 @@ import {
   type HealthReason,
   type HealthReport,
 } from '../../core/health.js';
-import type { ClusterAlarm, ClusterStatus, MemberStatus } from '../../core/model.js';
+import { summarizeGroups } from '../../core/groups.js';
+import type {
+  ClusterAlarm,
+  ClusterStatus,
+  MemberStatus,
+  RaftGroupStatus,
+} from '../../core/model.js';
 import { summarizeQuorum } from '../../core/quorum.js';
 import { reachableMember, unreachableMember } from '../support/members.js';
 
@@ -342,6 +348,58 @@ describe('assessHealth: alarms', () => {
     assert.deepEqual(codes(report), ['ALARM_SOMETHING_NEW']);
     assert.equal(reason(report, 'ALARM_SOMETHING_NEW').severity, 'degraded');
     assert.equal(report.verdict, 'degraded');
+  });
+});
+
+describe('assessHealth: Multi-Raft groups', () => {
+  const stream = (id: string, overrides: Partial<RaftGroupStatus> = {}): RaftGroupStatus => ({
+    id,
+    type: 'stream',
+    leader: 'n1',
+    replicas: 3,
+    healthyReplicas: 3,
+    problems: [],
+    ...overrides,
+  });
+  const leaderless = (id: string): RaftGroupStatus => {
+    const { leader, ...rest } = stream(id, { healthyReplicas: 2 });
+    return rest;
+  };
+
+  test('GROUPS_LEADERLESS is critical and GROUPS_UNDER_REPLICATED degraded, naming the groups', () => {
+    const status = cluster(healthyThree());
+    status.groups = summarizeGroups(
+      [stream('stream A'), leaderless('stream B'), stream('stream C', { healthyReplicas: 2 })],
+      1,
+    );
+    const report = assessHealth(status);
+    assert.deepEqual(codes(report), ['GROUPS_LEADERLESS', 'GROUPS_UNDER_REPLICATED']);
+    assert.equal(reason(report, 'GROUPS_LEADERLESS').severity, 'critical');
+    assert.equal(
+      reason(report, 'GROUPS_LEADERLESS').message,
+      '1 of 3 Raft groups have no leader (stream B)',
+    );
+    assert.equal(
+      reason(report, 'GROUPS_UNDER_REPLICATED').message,
+      '2 of 3 Raft groups are under-replicated (stream B, ...)',
+      'the worst list holds one group, so the message says there are more',
+    );
+    assert.equal(report.verdict, 'critical');
+  });
+
+  test('silent for healthy groups and for systems without groups', () => {
+    const status = cluster(healthyThree());
+    status.groups = summarizeGroups([stream('stream A'), stream('stream B', { lagEntries: 5 })]);
+    assert.deepEqual(codes(assessHealth(status)), []);
+    assert.deepEqual(codes(assessHealth(cluster(healthyThree()))), []);
+  });
+
+  test('per-group leadership (CockroachDB): no cluster leader is not NO_LEADER', () => {
+    const peers = ['n1', 'n2', 'n3'].map((name) => member(name, { role: 'peer' }));
+    const status = cluster(peers, { leaderId: null });
+    assert.deepEqual(codes(assessHealth(status)), ['NO_LEADER']);
+    status.leadership = 'per-group';
+    assert.deepEqual(codes(assessHealth(status)), []);
   });
 });
 
