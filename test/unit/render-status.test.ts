@@ -85,13 +85,91 @@ describe('renderStatus', () => {
     assert.match(text, /^n1 .* {2}disk slow; alarm NOSPACE$/m);
   });
 
-  test('unknown quota, size and version show as dashes', () => {
-    const text = renderStatus(
-      status([member('n1', { quotaBytes: undefined, dbSizeBytes: undefined, version: undefined })]),
-    );
+  test('a column no member fills is left out; a member without a value shows a dash', () => {
+    const bare = { quotaBytes: undefined, dbSizeBytes: undefined, version: undefined };
+    const text = renderStatus(status([member('n1', bare)]));
     assertClean(text);
-    const row = text.split('\n').find((line) => line.startsWith('n1 '));
+    const header = text.split('\n')[2] ?? '';
+    assert.doesNotMatch(header, /DB SIZE|QUOTA|VERSION/);
+    assert.match(header, /IN USE/);
+
+    const mixed = renderStatus(status([member('n1', bare), member('n2')]));
+    const row = mixed.split('\n').find((line) => line.startsWith('n1 '));
     assert.ok(row);
     assert.deepEqual(row.split(/ {2,}/).slice(6, 10), ['-', '16 KiB', '-', '-']);
+  });
+
+  test('system attributes become columns and a cluster line, in the order reported', () => {
+    const zk = assembleClusterStatus({
+      cluster: 'zk',
+      kind: 'zookeeper',
+      members: [
+        recordedEtcdMember('n1', {
+          attributes: { zxid: '0x200000005', latencyMaxMs: 12, readOnly: false },
+        }),
+        recordedEtcdMember('n2', { attributes: { zxid: '0x200000004' } }),
+      ],
+      attributes: { configVersion: '0x100000000', syncedFollowers: 1 },
+      observedAt: OBSERVED_AT,
+    });
+    const lines = renderStatus(zk).split('\n');
+    assert.equal(lines[1], 'config version 0x100000000, synced followers 1');
+    assert.match(lines[3] ?? '', /QUOTA +ZXID +LATENCY MAX MS +READ ONLY +ERRORS$/);
+    assert.match(lines[4] ?? '', / 0x200000005 +12 +no$/);
+    assert.match(lines[5] ?? '', / 0x200000004 +- +-$/);
+  });
+
+  test('Multi-Raft groups: counts per type and the worst groups (golden)', () => {
+    const nats = assembleClusterStatus({
+      cluster: 'js',
+      kind: 'nats',
+      members: [member('n1'), member('n2'), { ...unreachable(), name: 'n3' }],
+      groups: {
+        total: 23,
+        leaderless: 1,
+        underReplicated: 2,
+        byType: [
+          { type: 'consumer', total: 3, leaderless: 0, underReplicated: 0 },
+          { type: 'stream', total: 20, leaderless: 1, underReplicated: 2 },
+        ],
+        worst: [
+          {
+            id: 'stream ORDERS',
+            type: 'stream',
+            replicas: 3,
+            healthyReplicas: 1,
+            problems: ['no leader', 'replica n3 offline'],
+          },
+          {
+            id: 'stream EVENTS',
+            type: 'stream',
+            leader: 'n2',
+            replicas: 3,
+            healthyReplicas: 2,
+            lagEntries: 40,
+            problems: ['replica n3 offline'],
+          },
+        ],
+      },
+      observedAt: OBSERVED_AT,
+    });
+    const text = renderStatus(nats);
+    assertClean(text);
+    assert.match(
+      text,
+      /^Raft groups: 23 \(3 consumer, 20 stream\), 1 leaderless, 2 under-replicated$/m,
+    );
+    expectGolden('status-groups.txt', text);
+  });
+
+  test('per-group leadership says so instead of NO LEADER', () => {
+    const cockroach = assembleClusterStatus({
+      cluster: 'crdb',
+      kind: 'cockroach',
+      leadership: 'per-group',
+      members: [member('n1', { role: 'peer' }), member('n2', { role: 'peer' })],
+      observedAt: OBSERVED_AT,
+    });
+    assert.match(summaryLine(cockroach), /^crdb \(cockroach\): leaders per group, quorum margin 0/);
   });
 });
