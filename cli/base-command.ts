@@ -24,6 +24,7 @@ type TargetFlagValues = {
   'insecure-skip-tls-verify'?: boolean | undefined;
   user?: string | undefined;
   'password-env'?: string | undefined;
+  'token-env'?: string | undefined;
 };
 
 export abstract class QuorumctlCommand extends Command {
@@ -64,7 +65,11 @@ export abstract class QuorumctlCommand extends Command {
         key: flags.key,
         insecureSkipVerify: flags['insecure-skip-tls-verify'] || undefined,
       }),
-      auth: definedOnly({ user: flags.user, passwordEnv: flags['password-env'] }),
+      auth: definedOnly({
+        user: flags.user,
+        passwordEnv: flags['password-env'],
+        tokenEnv: flags['token-env'],
+      }),
       timeoutMs: parseDuration(flags.timeout ?? '3s', '--timeout'),
     });
     const adapter = await connectAdapter(target, options);

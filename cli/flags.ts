@@ -74,4 +74,9 @@ export const targetFlags = {
     description: 'Environment variable that holds the password (default QUORUMCTL_PASSWORD).',
     helpGroup: 'TLS AND AUTH',
   }),
+  'token-env': Flags.string({
+    description:
+      'Environment variable that holds a bearer or ACL token (Consul: CONSUL_HTTP_TOKEN).',
+    helpGroup: 'TLS AND AUTH',
+  }),
 };

@@ -25,6 +25,8 @@ export interface InventoryCluster {
   tls?: TlsReference;
   auth?: AuthReference;
   agents?: string[];
+  /** HTTP monitoring URLs apart from the client port (ZooKeeper AdminServer), one per member. */
+  monitorUrls?: string[];
   /** Set when `quorumctl sandbox up` registered the cluster. */
   sandbox?: string;
 }
@@ -44,7 +46,8 @@ const INVENTORY_SHAPE = `expected:
       endpoints: [http://HOST:PORT, ...]
       tls: {ca: PATH, cert: PATH, key: PATH}          # optional
       auth: {username: USER, passwordEnv: ENV_VAR}    # optional
-      agents: [http://HOST:PORT, ...]                 # optional`;
+      agents: [http://HOST:PORT, ...]                 # optional
+      monitorUrls: [http://HOST:PORT/commands, ...]   # optional (ZooKeeper AdminServer)`;
 
 interface Located {
   node: Node | undefined;
@@ -100,7 +103,11 @@ export function parseInventory(text: string, source: string): Inventory {
     const raw = itemNode.toJSON() as Record<string, unknown>;
     const at = (key: string): Node | undefined => located(key, itemNode).node ?? itemNode;
     for (const key of Object.keys(raw)) {
-      if (!['name', 'kind', 'endpoints', 'tls', 'auth', 'agents', 'sandbox'].includes(key)) {
+      if (
+        !['name', 'kind', 'endpoints', 'tls', 'auth', 'agents', 'monitorUrls', 'sandbox'].includes(
+          key,
+        )
+      ) {
         fail(`unknown key "${key}" in a cluster`, keyNode(key, itemNode) ?? itemNode);
       }
     }
@@ -154,6 +161,11 @@ export function parseInventory(text: string, source: string): Inventory {
       if (!isStringList(raw.agents) || !raw.agents.every(isUrl))
         return fail(`cluster "${name}": "agents" must be a list of URLs`, at('agents'));
       cluster.agents = raw.agents;
+    }
+    if (raw.monitorUrls !== undefined) {
+      if (!isStringList(raw.monitorUrls) || !raw.monitorUrls.every(isUrl))
+        return fail(`cluster "${name}": "monitorUrls" must be a list of URLs`, at('monitorUrls'));
+      cluster.monitorUrls = raw.monitorUrls;
     }
     if (raw.sandbox !== undefined) {
       if (typeof raw.sandbox !== 'string')

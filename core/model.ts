@@ -18,13 +18,7 @@ export function isSystemKind(value: string): value is SystemKind {
 
 /** `peer`: a member of a system with no cluster-wide leader (a CockroachDB node). */
 export type MemberRole =
-  | 'leader'
-  | 'follower'
-  | 'candidate'
-  | 'learner'
-  | 'observer'
-  | 'peer'
-  | 'unknown';
+  'leader' | 'follower' | 'candidate' | 'learner' | 'observer' | 'peer' | 'unknown';
 
 /**
  * `cluster`: one group elects one leader for the cluster (etcd, ZooKeeper, KRaft, the NATS

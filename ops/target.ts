@@ -14,7 +14,7 @@ export interface TargetRequest {
   inventory: InventoryLocation;
   /** Flag values override the inventory's references. */
   tls: { cacert?: string; cert?: string; key?: string; insecureSkipVerify?: boolean };
-  auth: { user?: string; passwordEnv?: string };
+  auth: { user?: string; passwordEnv?: string; tokenEnv?: string };
   timeoutMs: number;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
@@ -73,7 +73,12 @@ export async function resolveTarget(request: TargetRequest): Promise<ResolvedTar
   if (auth !== undefined) options.auth = auth;
   if (request.signal !== undefined) options.signal = request.signal;
   return {
-    target: { name: cluster.name, kind: cluster.kind, endpoints: cluster.endpoints },
+    target: {
+      name: cluster.name,
+      kind: cluster.kind,
+      endpoints: cluster.endpoints,
+      ...(cluster.monitorUrls !== undefined && { monitorUrls: cluster.monitorUrls }),
+    },
     options,
   };
 }
@@ -132,7 +137,7 @@ function readAuth(
 ): AuthOptions | undefined {
   const username = flags.user ?? cluster.auth?.username;
   const passwordEnv = flags.passwordEnv ?? cluster.auth?.passwordEnv;
-  const tokenEnv = cluster.auth?.tokenEnv;
+  const tokenEnv = flags.tokenEnv ?? cluster.auth?.tokenEnv;
   const auth: AuthOptions = {};
   if (tokenEnv !== undefined) auth.token = requireEnv(env, tokenEnv, cluster.name, 'token');
   if (username !== undefined) {

@@ -1,4 +1,5 @@
 /** Local clusters of real servers on loopback, for demos, tests and drills. */
+export { sandboxTarget, type SandboxTarget } from './context.js';
 export { defaultStateDir } from './layout.js';
 export {
   sandboxDown,

@@ -122,6 +122,10 @@ describe('bad input', { timeout: 60_000 }, () => {
       'etcd',
       '--endpoints',
       'https://10.9.1.1:2379',
+      '--token-env',
+      'LAB2_TOKEN',
+      '--monitor-urls',
+      'http://10.9.1.1:8080/commands, http://10.9.1.2:8080/commands',
     ]);
     assert.equal(second.code, 0, second.stderr);
     const use = await home.run(['config', 'use-context', 'lab2']);
@@ -130,7 +134,12 @@ describe('bad input', { timeout: 60_000 }, () => {
     const document = JSON.parse(view.stdout) as {
       result: {
         currentContext: string;
-        clusters: { name: string; endpoints: string[]; auth?: { passwordEnv?: string } }[];
+        clusters: {
+          name: string;
+          endpoints: string[];
+          auth?: { passwordEnv?: string; tokenEnv?: string };
+          monitorUrls?: string[];
+        }[];
       };
     };
     assert.equal(document.result.currentContext, 'lab2');
@@ -143,6 +152,15 @@ describe('bad input', { timeout: 60_000 }, () => {
       'http://10.9.0.2:2379',
     ]);
     assert.equal(document.result.clusters[0]?.auth?.passwordEnv, 'LAB_PW');
+    assert.deepEqual(document.result.clusters[1]?.auth, { tokenEnv: 'LAB2_TOKEN' });
+    assert.deepEqual(document.result.clusters[1]?.monitorUrls, [
+      'http://10.9.1.1:8080/commands',
+      'http://10.9.1.2:8080/commands',
+    ]);
+    // The token is read from the environment when a command connects, never stored.
+    const noToken = await home.run(['status']);
+    assert.equal(noToken.code, 2, noToken.stderr);
+    assert.match(noToken.stderr, /the token is read from \$LAB2_TOKEN, which is not set/);
     const missing = await home.run(['config', 'use-context', 'ghost']);
     assert.equal(missing.code, 2);
   });

@@ -29,6 +29,7 @@ const FULL: Inventory = {
       tls: { ca: '/etc/ca.pem', cert: '/etc/c.pem', key: '/etc/k.pem', insecureSkipVerify: true },
       auth: { username: 'root', passwordEnv: 'ZK_PASSWORD', tokenEnv: 'ZK_TOKEN' },
       agents: ['http://10.0.0.9:9100'],
+      monitorUrls: ['http://zk.example.com:8080/commands'],
       sandbox: 'demo',
     },
   ],
@@ -97,6 +98,7 @@ describe('parseInventory: valid files', () => {
           { requiredKeys: [], noNullPrototype: true },
         ),
         agents: fc.array(endpoint, { maxLength: 2 }),
+        monitorUrls: fc.array(endpoint, { maxLength: 2 }),
         sandbox: fc.string(),
       },
       { requiredKeys: ['name', 'kind', 'endpoints'], noNullPrototype: true },
@@ -292,12 +294,18 @@ describe('parseInventory: errors name FILE:LINE:COL', () => {
     assertPositioned(`${ONE_CLUSTER}    auth: [root]\n`, 5, 11, problem);
   });
 
-  test('bad agents and sandbox', () => {
+  test('bad agents, monitor URLs and sandbox', () => {
     assertPositioned(
       `${ONE_CLUSTER}    agents: [nope]\n`,
       5,
       13,
       'cluster "a": "agents" must be a list of URLs',
+    );
+    assertPositioned(
+      `${ONE_CLUSTER}    monitorUrls: 8080\n`,
+      5,
+      18,
+      'cluster "a": "monitorUrls" must be a list of URLs',
     );
     assertPositioned(
       `${ONE_CLUSTER}    sandbox: [x]\n`,

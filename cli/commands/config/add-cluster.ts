@@ -44,6 +44,13 @@ ${EXIT_CODE_HELP}`;
     key: Flags.string({ description: 'Path of the client key (PEM).', dependsOn: ['cert'] }),
     user: Flags.string({ description: 'User name for authentication.' }),
     'password-env': Flags.string({ description: 'Environment variable holding the password.' }),
+    'token-env': Flags.string({
+      description: 'Environment variable holding a bearer or ACL token (e.g. CONSUL_HTTP_TOKEN).',
+    }),
+    'monitor-urls': Flags.string({
+      description:
+        'HTTP monitoring URLs apart from the client port, comma-separated (ZooKeeper AdminServer: http://HOST:8080/commands).',
+    }),
     agents: Flags.string({ description: 'quorumctl agent URLs, comma-separated.' }),
     use: Flags.boolean({ description: 'Also make it the current context.' }),
   };
@@ -61,14 +68,15 @@ ${EXIT_CODE_HELP}`;
         ...(flags.key !== undefined && { key: flags.key }),
       };
     }
-    if (flags.user !== undefined) {
+    if (flags.user !== undefined || flags['token-env'] !== undefined) {
       cluster.auth = {
-        username: flags.user,
+        ...(flags.user !== undefined && { username: flags.user }),
         ...(flags['password-env'] !== undefined && { passwordEnv: flags['password-env'] }),
+        ...(flags['token-env'] !== undefined && { tokenEnv: flags['token-env'] }),
       };
     }
-    if (flags.agents !== undefined)
-      cluster.agents = flags.agents.split(',').map((agent) => agent.trim());
+    if (flags['monitor-urls'] !== undefined) cluster.monitorUrls = splitList(flags['monitor-urls']);
+    if (flags.agents !== undefined) cluster.agents = splitList(flags.agents);
     const location = locateInventory(flags.config);
     const view = await addCluster(location, cluster, flags.use);
     await this.emit(
@@ -78,4 +86,11 @@ ${EXIT_CODE_HELP}`;
         `added cluster "${args.name}" (${kind}, ${endpoints.length} endpoints) to ${location.path}\n`,
     );
   }
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }

@@ -2,7 +2,12 @@ import { Args, Flags } from '@oclif/core';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { locateInventory } from '../../../ops/inventory-location.js';
 import { addCluster } from '../../../ops/inventory.js';
-import { defaultStateDir, sandboxUp, type SandboxRecord } from '../../../sandbox/index.js';
+import {
+  defaultStateDir,
+  sandboxTarget,
+  sandboxUp,
+  type SandboxRecord,
+} from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
 import { sandboxContextName, stateDirFlag } from '../../sandbox-flags.js';
@@ -71,7 +76,7 @@ ${EXIT_CODE_HELP}`;
         {
           name: sandboxContextName(record.name),
           kind: record.kind,
-          endpoints: record.endpoints,
+          ...sandboxTarget(record),
           sandbox: record.name,
         },
         true,
