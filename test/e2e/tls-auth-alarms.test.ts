@@ -72,6 +72,45 @@ describe('TLS with client certificates', { timeout: 60_000 }, () => {
     assert.match(result.stderr, /--cacert/);
   });
 
+  test('a certificate that does not name the host is refused, naming the problem (exit 3)', async () => {
+    const result = await home.run([
+      'status',
+      '-e',
+      target().replace('127.0.0.1', 'localhost'),
+      '--cacert',
+      tls.ca,
+      '--cert',
+      tls.clientCert,
+      '--key',
+      tls.clientKey,
+    ]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /server certificate does not name this host/);
+  });
+
+  test('without a client certificate the server refuses, and the error says to pass one (exit 3)', async () => {
+    const result = await home.run(['status', '-e', target(), '--cacert', tls.ca]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /client certificate/);
+    assert.match(result.stderr, /--cert/);
+  });
+
+  test('a client certificate from a CA the server does not trust is refused (exit 3)', async () => {
+    const result = await home.run([
+      'status',
+      '-e',
+      target(),
+      '--cacert',
+      tls.ca,
+      '--cert',
+      tls.strangerClientCert,
+      '--key',
+      tls.strangerClientKey,
+    ]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /client certificate/);
+  });
+
   test('the inventory carries TLS file references', async () => {
     const add = await home.run([
       'config',
@@ -97,6 +136,42 @@ describe('TLS with client certificates', { timeout: 60_000 }, () => {
     const result = await home.run(['status', '-e', target(), '--cacert', '/nonexistent/ca.pem']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /Error \(TLS_FILE_UNREADABLE\): .*\/nonexistent\/ca\.pem/);
+  });
+});
+
+describe('an expired server certificate', { timeout: 60_000 }, () => {
+  let home: CliHome;
+  let tls: TlsFiles;
+  let etcd: StandaloneEtcd;
+  before(async () => {
+    home = await createCliHome();
+    tls = await createTlsFiles();
+    etcd = await startStandaloneEtcd({
+      tlsFiles: tls,
+      serverCert: tls.expiredServerCert,
+      readiness: 'listening',
+    });
+  });
+  after(async () => {
+    await etcd?.stop();
+    await rm(tls.dir, { recursive: true, force: true });
+    await home.cleanup();
+  });
+
+  test('is refused and named as expired (exit 3)', async () => {
+    const result = await home.run([
+      'status',
+      '-e',
+      `etcd+https://${etcd.clientUrl.replace('https://', '')}`,
+      '--cacert',
+      tls.ca,
+      '--cert',
+      tls.clientCert,
+      '--key',
+      tls.clientKey,
+    ]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /server certificate has expired/);
   });
 });
 

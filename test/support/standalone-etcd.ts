@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { allocatePorts } from '../../sandbox/ports.js';
 import { connect } from '../../systems/etcd/adapter.js';
@@ -13,8 +14,22 @@ export interface StandaloneEtcd {
   stop(): Promise<void>;
 }
 
+export interface StandaloneOptions {
+  tlsFiles?: TlsFiles;
+  /** Serve this certificate instead of tlsFiles.serverCert (e.g. an expired one). */
+  serverCert?: string;
+  extraArgs?: string[];
+  readinessTls?: TlsOptions;
+  /**
+   * `leader` (default) waits until the member elects itself, through our adapter;
+   * `listening` only until the client port accepts connections, for certificates the
+   * adapter must refuse.
+   */
+  readiness?: 'leader' | 'listening';
+}
+
 export async function startStandaloneEtcd(
-  options: { tlsFiles?: TlsFiles; extraArgs?: string[]; readinessTls?: TlsOptions } = {},
+  options: StandaloneOptions = {},
 ): Promise<StandaloneEtcd> {
   const dir = await mkdtemp(join(tmpdir(), 'quorumctl-etcd-'));
   const [clientPort, peerPort] = await allocatePorts(2);
@@ -26,7 +41,7 @@ export async function startStandaloneEtcd(
       ? []
       : [
           '--cert-file',
-          options.tlsFiles.serverCert,
+          options.serverCert ?? options.tlsFiles.serverCert,
           '--key-file',
           options.tlsFiles.serverKey,
           '--client-cert-auth',
@@ -64,6 +79,10 @@ export async function startStandaloneEtcd(
     await rm(dir, { recursive: true, force: true });
   };
   try {
+    if (options.readiness === 'listening') {
+      await waitUntilListening(clientPort ?? 0, 20_000);
+      return { clientUrl, dir, stop };
+    }
     const adapter = connect(
       { name: 'standalone', kind: 'etcd', endpoints: [clientUrl] },
       { timeoutMs: 500, ...(options.readinessTls !== undefined && { tls: options.readinessTls }) },
@@ -83,6 +102,25 @@ export async function startStandaloneEtcd(
   return { clientUrl, dir, stop };
 }
 
+async function waitUntilListening(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => {
+        resolve(false);
+      });
+    });
+    if (open) return;
+    if (Date.now() > deadline)
+      throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export interface TlsFiles {
   dir: string;
   ca: string;
@@ -90,9 +128,17 @@ export interface TlsFiles {
   serverKey: string;
   clientCert: string;
   clientKey: string;
+  /** The server key's certificate, valid only in January 2020. */
+  expiredServerCert: string;
+  /** A client certificate from a CA the server does not trust. */
+  strangerClientCert: string;
+  strangerClientKey: string;
 }
 
-/** A throwaway CA with a server certificate for 127.0.0.1 and a client certificate (openssl). */
+/**
+ * A throwaway CA with a server certificate for 127.0.0.1 (and an expired twin) and a client
+ * certificate, plus a client certificate from a second, untrusted CA (openssl).
+ */
 export async function createTlsFiles(): Promise<TlsFiles> {
   const dir = await mkdtemp(join(tmpdir(), 'quorumctl-tls-'));
   const file = (name: string) => join(dir, name);
@@ -149,6 +195,61 @@ export async function createTlsFiles(): Promise<TlsFiles> {
       file(`${name}.ext`),
     );
   }
+  // `openssl x509` cannot back-date a certificate; `openssl ca` can, given a tiny config.
+  await writeFile(file('index.txt'), '');
+  await writeFile(file('serial'), '1000\n');
+  await writeFile(
+    file('ca.cnf'),
+    [
+      '[ ca ]',
+      'default_ca = throwaway',
+      '[ throwaway ]',
+      `database = ${file('index.txt')}`,
+      `new_certs_dir = ${dir}`,
+      `serial = ${file('serial')}`,
+      'default_md = sha256',
+      'policy = any_name',
+      '[ any_name ]',
+      'commonName = supplied',
+      '',
+    ].join('\n'),
+  );
+  openssl(
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    file('ca.cnf'),
+    '-cert',
+    file('ca.pem'),
+    '-keyfile',
+    file('ca.key'),
+    '-in',
+    file('server.csr'),
+    '-out',
+    file('server-expired.pem'),
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200102000000Z',
+    '-extfile',
+    file('server.ext'),
+  );
+  openssl(
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    file('stranger.key'),
+    '-out',
+    file('stranger.pem'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=stranger',
+    '-addext',
+    'extendedKeyUsage=clientAuth',
+  );
   return {
     dir,
     ca: file('ca.pem'),
@@ -156,5 +257,8 @@ export async function createTlsFiles(): Promise<TlsFiles> {
     serverKey: file('server.key'),
     clientCert: file('client.pem'),
     clientKey: file('client.key'),
+    expiredServerCert: file('server-expired.pem'),
+    strangerClientCert: file('stranger.pem'),
+    strangerClientKey: file('stranger.key'),
   };
 }
