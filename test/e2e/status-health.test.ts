@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sandboxDown, stopMember, type SandboxRecord } from '../../sandbox/index.js';
 import { createCliHome, type CliHome } from '../support/cli.js';
+import { assertValidClusterStatus } from '../support/cluster-status-schema.js';
 
 interface StatusDocument {
   apiVersion: string;
@@ -55,6 +56,7 @@ describe('status and health against a real etcd sandbox', { timeout: 180_000 }, 
     const document = JSON.parse(result.stdout) as StatusDocument;
     assert.equal(document.apiVersion, 'quorumctl/v1');
     assert.equal(document.kind, 'ClusterStatus');
+    assertValidClusterStatus(document.result);
     const { members, quorum, leaderId } = document.result;
     assert.equal(members.filter((member) => member.role === 'leader').length, 1);
     assert.equal(members.filter((member) => member.voter).length, 3);
@@ -106,6 +108,7 @@ describe('status and health against a real etcd sandbox', { timeout: 180_000 }, 
     assert.ok(Date.now() - started < 10_000, 'status answers within its timeout');
     assert.equal(status.code, 0, status.stderr);
     const document = JSON.parse(status.stdout) as StatusDocument;
+    assertValidClusterStatus(document.result);
     const dead = document.result.members.find((member) => member.name === victim.name);
     assert.equal(dead?.reachable, false);
     assert.equal(dead?.error?.code, 'ECONNREFUSED');
