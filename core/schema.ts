@@ -3,7 +3,15 @@ import type { QuorumctlError } from './errors.js';
 
 export const API_VERSION = 'quorumctl/v1';
 
-export type OutputKind = 'ClusterStatus' | 'HealthReport' | 'Inventory' | 'SandboxList' | 'Sandbox';
+export type OutputKind =
+  | 'ClusterStatus'
+  | 'HealthReport'
+  | 'CheckReport'
+  | 'PreflightReport'
+  | 'RuleInfo'
+  | 'Inventory'
+  | 'SandboxList'
+  | 'Sandbox';
 
 export interface ErrorDocument {
   code: string;
