@@ -1,4 +1,5 @@
-/** Reads single values out of etcd's Prometheus text exposition. */
+/** Reads single values out of etcd's Prometheus text exposition, line by line (it may be cut short). */
+import { parseSampleValue } from '../transport/prometheus-text.js';
 
 /** The value of the first unlabelled-or-labelled sample of `metric`, or undefined. */
 export function sampleValue(exposition: string, metric: string): number | undefined {
@@ -25,13 +26,4 @@ function withoutLabels(rest: string): string {
     else if (char === '}' && !inQuotes) return rest.slice(index + 1);
   }
   return '';
-}
-
-/** Prometheus spells the special values NaN, +Inf and -Inf (case-insensitively in practice). */
-function parseSampleValue(text: string): number | undefined {
-  if (/^[+]?inf$/i.test(text)) return Infinity;
-  if (/^-inf$/i.test(text)) return -Infinity;
-  if (/^nan$/i.test(text)) return NaN;
-  const value = Number(text);
-  return Number.isNaN(value) ? undefined : value;
 }
