@@ -9,6 +9,7 @@ type AdapterModule = {
 
 const ADAPTERS: Partial<Record<SystemKind, () => Promise<AdapterModule>>> = {
   etcd: () => import('./etcd/adapter.js'),
+  zookeeper: () => import('./zookeeper/adapter.js'),
   nats: () => import('./nats/adapter.js'),
 };
 
