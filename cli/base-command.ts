@@ -25,6 +25,7 @@ type TargetFlagValues = {
   user?: string | undefined;
   'password-env'?: string | undefined;
   'token-env'?: string | undefined;
+  'monitor-urls'?: string | undefined;
 };
 
 export abstract class QuorumctlCommand extends Command {
@@ -56,7 +57,11 @@ export abstract class QuorumctlCommand extends Command {
     use: (adapter: ClusterAdapter) => Promise<T>,
   ): Promise<T> {
     const { target, options } = await resolveTarget({
-      ...definedOnly({ cluster: flags.cluster, endpoints: flags.endpoints }),
+      ...definedOnly({
+        cluster: flags.cluster,
+        endpoints: flags.endpoints,
+        monitorUrls: flags['monitor-urls'],
+      }),
       ...(flags.kind !== undefined && { kind: flags.kind as never }),
       inventory: locateInventory(flags.config),
       tls: definedOnly({

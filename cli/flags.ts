@@ -46,6 +46,11 @@ export const targetFlags = {
     description: 'System kind for plain http(s):// endpoints.',
     helpGroup: 'TARGET',
   })(),
+  'monitor-urls': Flags.string({
+    description:
+      'HTTP monitoring URLs apart from the client port, comma-separated (ZooKeeper AdminServer: http://HOST:8080/commands).',
+    helpGroup: 'TARGET',
+  }),
   timeout: Flags.string({
     default: '3s',
     description: 'Timeout for each network call (e.g. 500ms, 3s, 1m).',

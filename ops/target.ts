@@ -10,6 +10,8 @@ import type { InventoryLocation } from './inventory-location.js';
 export interface TargetRequest {
   cluster?: string;
   endpoints?: string;
+  /** Comma-separated HTTP monitoring URLs; override the inventory's. */
+  monitorUrls?: string;
   kind?: SystemKind;
   inventory: InventoryLocation;
   /** Flag values override the inventory's references. */
@@ -41,7 +43,13 @@ export async function resolveTarget(request: TargetRequest): Promise<ResolvedTar
       );
     }
     const parsed = parseEndpoints(request.endpoints, request.kind);
-    cluster = { name: parsed.endpoints.join(','), kind: parsed.kind, endpoints: parsed.endpoints };
+    // Named as the user wrote it: `zookeeper://h:2181` reads better than the URL it maps to.
+    const name = request.endpoints
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .join(',');
+    cluster = { name, kind: parsed.kind, endpoints: parsed.endpoints };
   } else {
     // Loaded only when needed: ad-hoc --endpoints runs skip the YAML parser entirely.
     const { loadInventory } = await import('./inventory-store.js');
@@ -77,7 +85,7 @@ export async function resolveTarget(request: TargetRequest): Promise<ResolvedTar
       name: cluster.name,
       kind: cluster.kind,
       endpoints: cluster.endpoints,
-      ...(cluster.monitorUrls !== undefined && { monitorUrls: cluster.monitorUrls }),
+      ...monitorUrlsOf(request.monitorUrls, cluster.monitorUrls),
     },
     options,
   };
@@ -161,4 +169,29 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string, cluster: string, what:
     );
   }
   return value;
+}
+
+function monitorUrlsOf(
+  flag: string | undefined,
+  fromInventory: string[] | undefined,
+): { monitorUrls?: string[] } {
+  if (flag === undefined) return fromInventory === undefined ? {} : { monitorUrls: fromInventory };
+  const urls = flag
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const url of urls) {
+    if (!/^https?:$/.test(URL.parse(url)?.protocol ?? '')) {
+      throw new UsageError(
+        'MONITOR_URL_INVALID',
+        `--monitor-urls: "${url}" is not an http(s) URL`,
+        {
+          actions: [
+            'e.g. --monitor-urls http://10.0.0.1:8080/commands,http://10.0.0.2:8080/commands',
+          ],
+        },
+      );
+    }
+  }
+  return { monitorUrls: urls };
 }

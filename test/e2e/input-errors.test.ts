@@ -80,6 +80,10 @@ describe('bad input', { timeout: 60_000 }, () => {
     ]);
     assert.equal(result.code, 3);
     assert.match(result.stderr, /^Error \(CLUSTER_UNREACHABLE\)/);
+    assert.ok(
+      result.stderr.includes(`cluster "etcd://127.0.0.1:${port},127.0.0.1:${port + 1}"`),
+      'an ad-hoc target is named as the user wrote it',
+    );
     assert.ok(result.stderr.includes(`http://127.0.0.1:${port} (connection refused`));
     assert.ok(result.stderr.includes(`http://127.0.0.1:${port + 1}`));
   });
@@ -88,6 +92,18 @@ describe('bad input', { timeout: 60_000 }, () => {
     const duration = await home.run(['status', '--timeout', 'soon']);
     assert.equal(duration.code, 2);
     assert.match(duration.stderr, /Error \(DURATION_INVALID\): --timeout "soon" is not a duration/);
+    const monitor = await home.run([
+      'status',
+      '-e',
+      'zookeeper://127.0.0.1:2181',
+      '--monitor-urls',
+      'ftp://127.0.0.1:8080',
+    ]);
+    assert.equal(monitor.code, 2);
+    assert.match(
+      monitor.stderr,
+      /Error \(MONITOR_URL_INVALID\): --monitor-urls: "ftp:\/\/127\.0\.0\.1:8080"/,
+    );
     const flag = await home.run(['status', '--frobnicate']);
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /Error \(USAGE\): Nonexistent flag: --frobnicate/);
