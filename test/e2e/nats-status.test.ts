@@ -29,7 +29,7 @@ describe('status and health against a live NATS sandbox', { timeout: 120_000 }, 
     record = (JSON.parse(up.stdout) as { result: SandboxRecord }).result;
     const nc = await connectNats({ servers: record.endpoints, timeout: 5000 });
     try {
-      const jsm = await jetstreamManager(nc);
+      const jsm = await jetstreamManager(nc, { timeout: 20_000 });
       await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'], num_replicas: 3 });
     } finally {
       await nc.close();

@@ -32,6 +32,21 @@ async function statusUntil(
   }
 }
 
+/**
+ * A JetStream API request that timed out may still have been applied; adding the same
+ * stream or consumer again is accepted, so a timeout is simply retried.
+ */
+async function idempotent<T>(request: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof Error) || !/timeout/i.test(error.message))
+        throw error;
+    }
+  }
+}
+
 function metaLeaderName(status: ClusterStatus): string | undefined {
   return status.members.find((member) => member.id === status.leaderId)?.name;
 }
@@ -85,17 +100,27 @@ describe('NATS adapter against a live 3-server JetStream sandbox', { timeout: 12
   test(`${STREAMS} R3 streams and ${CONSUMERS} R3 consumers: each one group with a leader`, async () => {
     const nc = await connectNats({ servers: record.endpoints, timeout: 5000 });
     try {
-      const jsm = await jetstreamManager(nc);
-      await Promise.all(
-        Array.from({ length: STREAMS }, (_, index) =>
-          jsm.streams.add({ name: `S${index}`, subjects: [`s${index}.>`], num_replicas: 3 }),
-        ),
-      );
+      // Generous: on a loaded 2-core machine a fresh meta leader can take seconds per request.
+      const jsm = await jetstreamManager(nc, { timeout: 20_000 });
+      for (let first = 0; first < STREAMS; first += 5)
+        await Promise.all(
+          Array.from({ length: 5 }, (_, offset) =>
+            idempotent(() =>
+              jsm.streams.add({
+                name: `S${first + offset}`,
+                subjects: [`s${first + offset}.>`],
+                num_replicas: 3,
+              }),
+            ),
+          ),
+        );
       for (let index = 0; index < CONSUMERS; index += 1)
-        await jsm.consumers.add(`S${index}`, {
-          durable_name: `C${index}`,
-          ack_policy: AckPolicy.Explicit,
-        });
+        await idempotent(() =>
+          jsm.consumers.add(`S${index}`, {
+            durable_name: `C${index}`,
+            ack_policy: AckPolicy.Explicit,
+          }),
+        );
     } finally {
       await nc.close();
     }
