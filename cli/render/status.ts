@@ -82,7 +82,9 @@ export function summaryLine(status: ClusterStatus): string {
       ? 'leaders per group'
       : leader === undefined
         ? 'NO LEADER'
-        : `leader ${leader.name} at term ${status.term ?? '?'}`;
+        : status.term === undefined
+          ? `leader ${leader.name}`
+          : `leader ${leader.name} at term ${status.term}`;
   const quorumText = hasQuorum
     ? `quorum margin ${quorumMargin} (${healthyVoters}/${voters} voters reachable, majority ${majority})`
     : `NO QUORUM (${healthyVoters}/${voters} voters reachable, majority ${majority})`;

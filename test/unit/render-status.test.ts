@@ -162,6 +162,19 @@ describe('renderStatus', () => {
     expectGolden('status-groups.txt', text);
   });
 
+  test('a system without terms (NATS 2.9) names the leader only', () => {
+    const nats = assembleClusterStatus({
+      cluster: 'js',
+      kind: 'nats',
+      members: [
+        member('n1', { role: 'leader', term: undefined }),
+        member('n2', { term: undefined }),
+      ],
+      observedAt: OBSERVED_AT,
+    });
+    assert.match(summaryLine(nats), /^js \(nats\): leader n1, quorum margin 0/);
+  });
+
   test('per-group leadership says so instead of NO LEADER', () => {
     const cockroach = assembleClusterStatus({
       cluster: 'crdb',
