@@ -58,6 +58,7 @@ demo-down:
 
 bench: system build
 	$(NODE_PATH_PREFIX) node dist/bench/status-vs-etcdctl.js
+	$(NODE_PATH_PREFIX) node dist/bench/nats-status.js
 
 clean:
 	rm -rf dist
