@@ -7,7 +7,9 @@ import { renderHealth } from '../render/health.js';
 export default class Health extends QuorumctlCommand {
   static override summary =
     'One verdict for the cluster: ok, degraded or critical, with reasons and the quorum margin.';
-  static override description = `critical: no quorum, no leader, a NOSPACE or CORRUPT alarm, or a database at 95% of its quota or more. degraded: a member unreachable, quorum margin 0, members disagreeing about the leader, a member lagging, or a database at 80% of its quota.
+  static override description = `Works the same for every kind (etcd, zookeeper, kraft, nats, tikv, cockroach, consul).
+
+critical: no quorum, no leader, a NOSPACE or CORRUPT alarm, a database at 95% of its quota or more, or Raft groups without a leader (NATS streams and consumers, TiKV regions, CockroachDB ranges). degraded: a member unreachable, quorum margin 0, members disagreeing about the leader, a member lagging, a database at 80% of its quota, or under-replicated Raft groups.
 
 Suitable for scripts and probes: exit 0 only when the verdict is ok.
 
@@ -18,6 +20,10 @@ ${EXIT_CODE_HELP}`;
     {
       description: 'Gate a deployment step on a healthy cluster',
       command: '<%= config.bin %> health --cluster prod && ./deploy.sh',
+    },
+    {
+      description: 'A NATS JetStream cluster, through its monitoring port',
+      command: '<%= config.bin %> health -e nats://127.0.0.1:8222',
     },
     {
       description: 'Machine-readable verdict',

@@ -15,6 +15,17 @@ export default class Status extends QuorumctlCommand {
 
 The summary line gives the leader and the quorum margin: how many more voters may fail before the cluster loses quorum.
 
+Every kind has the same shape (docs/schema/cluster-status.v1.json). Columns no member fills are left out and system-specific facts get their own columns (ZooKeeper's zxid, KRaft's fetch times); Multi-Raft systems add a Raft group section (NATS streams and consumers, TiKV regions, CockroachDB ranges) with the worst groups by name.
+
+ENDPOINTS PER KIND (add +https for TLS: etcd+https://HOST:2379)
+  etcd://HOST:2379       a client URL; one member is enough
+  zookeeper://HOST:2181  a client port (words srvr, mntr, conf)
+  nats://HOST:8222       the HTTP monitoring port, not the client port
+  kraft://HOST:9093      a controller listener
+  tikv://HOST:2379       a PD endpoint
+  cockroach://HOST:8080  the HTTP (DB Console) port
+  consul://HOST:8500     the HTTP API (ACL token: --token-env)
+
 ${EXIT_CODE_HELP}`;
 
   static override examples = [
@@ -22,6 +33,14 @@ ${EXIT_CODE_HELP}`;
     {
       description: 'An ad-hoc etcd cluster, as JSON',
       command: '<%= config.bin %> status --endpoints etcd://10.0.0.1:2379,10.0.0.2:2379 -o json',
+    },
+    {
+      description: 'A ZooKeeper ensemble from any one server',
+      command: '<%= config.bin %> status -e zookeeper://10.0.0.5:2181',
+    },
+    {
+      description: 'A Kafka KRaft controller quorum',
+      command: '<%= config.bin %> status -e kraft://10.0.0.7:9093',
     },
     {
       description: 'Refresh every 2 seconds',
