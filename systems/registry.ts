@@ -11,6 +11,7 @@ const ADAPTERS: Partial<Record<SystemKind, () => Promise<AdapterModule>>> = {
   etcd: () => import('./etcd/adapter.js'),
   zookeeper: () => import('./zookeeper/adapter.js'),
   nats: () => import('./nats/adapter.js'),
+  kraft: () => import('./kraft/adapter.js'),
   tikv: () => import('./tikv/adapter.js'),
   cockroach: () => import('./cockroach/adapter.js'),
   consul: () => import('./consul/adapter.js'),
