@@ -1,5 +1,7 @@
 /** The KRaft adapter: controller quorum status over the Kafka protocol, DescribeQuorum at the leader. */
 import {
+  describeCause,
+  isQuorumctlError,
   UnreachableError,
   UnsupportedOperationError,
   type QuorumctlError,
@@ -11,8 +13,10 @@ import type {
   ClusterTarget,
   ConnectOptions,
 } from '../../core/ports.js';
+import { httpCall, HttpTransportError } from '../transport/http.js';
 import { KraftClient } from './client.js';
 import type { DescribeQuorumResult } from './messages.js';
+import { statusFromMetrics, type MetricsScrape } from './metrics-status.js';
 import type { KraftConnectionOptions } from './connection.js';
 import {
   addressKey,
@@ -21,6 +25,7 @@ import {
   statusWithoutLeader,
   type EndpointProbe,
 } from './quorum-status.js';
+import { parseRaftMetrics } from './raft-metrics.js';
 import {
   bestQuorumAnswer,
   closeSessions,
@@ -51,12 +56,30 @@ export class KraftAdapter implements ClusterAdapter {
   ) {}
 
   /**
+   * Over the Kafka protocol when it can be used; from the JMX exporter pages (monitorUrls)
+   * when credentials ask for SASL, which quorumctl does not speak, or when the protocol gave
+   * no status.
+   */
+  async status(): Promise<ClusterStatus> {
+    const monitorUrls = this.target.monitorUrls ?? [];
+    if (this.hasCredentials()) {
+      if (monitorUrls.length > 0) return this.statusFromMetrics(monitorUrls, 'SASL_NOT_SUPPORTED');
+      this.refuseSasl();
+    }
+    try {
+      return await this.statusFromProtocol();
+    } catch (error) {
+      if (monitorUrls.length === 0 || !isQuorumctlError(error)) throw error;
+      return this.statusFromMetrics(monitorUrls, error.code, error);
+    }
+  }
+
+  /**
    * Asks every given endpoint DescribeCluster and DescribeQuorum at once; the leader's answer
    * is the quorum. When no given endpoint leads, follows DescribeCluster's ControllerId one
    * hop. Voters whose endpoints were not given are probed (ApiVersions) for reachability.
    */
-  async status(): Promise<ClusterStatus> {
-    this.refuseSasl();
+  private async statusFromProtocol(): Promise<ClusterStatus> {
     const given = [...new Set(this.target.endpoints)];
     const connection = this.connectionOptions();
     const sessions = await Promise.all(given.map((endpoint) => openSession(endpoint, connection)));
@@ -164,6 +187,83 @@ export class KraftAdapter implements ClusterAdapter {
     );
   }
 
+  private async statusFromMetrics(
+    urls: string[],
+    protocolError: string,
+    cause?: QuorumctlError,
+  ): Promise<ClusterStatus> {
+    const scrapes = await Promise.all(urls.map((url) => this.scrape(url)));
+    if (scrapes.every((scrape) => 'error' in scrape)) {
+      throw (
+        cause ??
+        new UnreachableError(
+          'CLUSTER_UNREACHABLE',
+          `cannot reach KRaft cluster "${this.target.name}": no monitor URL answered: ${scrapes
+            .map((scrape) => `${scrape.url} (${'error' in scrape ? scrape.error.message : 'ok'})`)
+            .join(', ')}`,
+          {
+            actions: [
+              'check the JMX exporter URLs (quorumctl config view) and that the exporter runs',
+            ],
+            details: { monitorUrls: urls },
+          },
+        )
+      );
+    }
+    return statusFromMetrics({
+      cluster: this.target.name,
+      scrapes,
+      protocolError,
+      now: this.now(),
+    });
+  }
+
+  private async scrape(url: string): Promise<MetricsScrape> {
+    try {
+      const response = await httpCall(url, {
+        method: 'GET',
+        timeoutMs: this.options.timeoutMs,
+        ...(this.options.tls !== undefined && { tls: this.options.tls }),
+        ...(this.options.signal !== undefined && { signal: this.options.signal }),
+      });
+      if (response.statusCode !== 200) {
+        return {
+          url,
+          error: {
+            code: `HTTP_${response.statusCode}`,
+            message: `GET answered HTTP ${response.statusCode}`,
+          },
+        };
+      }
+      const metrics = parseRaftMetrics(response.body);
+      return metrics === undefined
+        ? {
+            url,
+            error: {
+              code: 'NO_RAFT_METRICS',
+              message:
+                'no kafka_server_raft_metrics_* or kafka_server_raftmetrics_* samples: does the exporter have raft-metrics rules?',
+            },
+          }
+        : { url, metrics };
+    } catch (cause) {
+      return {
+        url,
+        error:
+          cause instanceof HttpTransportError
+            ? { code: cause.code, message: cause.message }
+            : { code: 'UNKNOWN', message: describeCause(cause) },
+      };
+    }
+  }
+
+  private hasCredentials(): boolean {
+    const auth = this.options.auth;
+    return (
+      auth?.username !== undefined || auth?.password !== undefined || auth?.token !== undefined
+    );
+  }
+
   private connectionOptions(): KraftConnectionOptions {
     return {
       timeoutMs: this.options.timeoutMs,
@@ -173,11 +273,7 @@ export class KraftAdapter implements ClusterAdapter {
   }
 
   /** SASL needs its own handshake; failing plainly beats sending credentials nowhere. */
-  private refuseSasl(): void {
-    const auth = this.options.auth;
-    if (auth?.username === undefined && auth?.password === undefined && auth?.token === undefined) {
-      return;
-    }
+  private refuseSasl(): never {
     throw new UnsupportedOperationError(
       'SASL_NOT_SUPPORTED',
       `KRaft cluster "${this.target.name}": quorumctl does not speak SASL yet, so --user/--token-env cannot be used`,
@@ -185,6 +281,7 @@ export class KraftAdapter implements ClusterAdapter {
         actions: [
           'use a PLAINTEXT or SSL listener (mutual TLS with --cert/--key authenticates too)',
           'drop --user/--token-env (and auth from the inventory entry) for this cluster',
+          'or give the JMX exporter URLs (config add-cluster --monitor-urls) to read the raft metrics',
         ],
       },
     );

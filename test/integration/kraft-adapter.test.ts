@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +16,7 @@ import type { ClusterStatus } from '../../core/model.js';
 import type { ConnectOptions } from '../../core/ports.js';
 import { KraftAdapter } from '../../systems/kraft/adapter.js';
 import { addRaftVoter, removeRaftVoter } from '../../systems/kraft/membership.js';
+import { REPO_ROOT } from '../support/cli.js';
 import { assertValidClusterStatus } from '../support/cluster-status-schema.js';
 import {
   directoryIdFor,
@@ -509,3 +512,81 @@ describe(
     });
   },
 );
+
+describe('JMX exporter pages as the fallback (monitorUrls)', { timeout: 60_000 }, () => {
+  let server: Server;
+  let base: string;
+
+  before(async () => {
+    const pages = join(REPO_ROOT, 'test/fixtures/kraft/jmx-exporter');
+    server = createHttpServer((request, response) => {
+      readFile(join(pages, (request.url ?? '/').slice(1)), 'utf8').then(
+        (body) => response.writeHead(200, { 'content-type': 'text/plain' }).end(body),
+        () => response.writeHead(404).end('not found'),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('SASL credentials with monitor URLs: status from raft-metrics, nothing sent to Kafka', async () => {
+    await withCluster({ nodeIds: [1], leaderId: 1 }, async (cluster) => {
+      const status = await new KraftAdapter(
+        {
+          name: 'sasl',
+          kind: 'kraft',
+          endpoints: [cluster.controller(1).url],
+          monitorUrls: [
+            `${base}/stock-leader.prom`,
+            `${base}/stock-follower.prom`,
+            `${base}/gone.prom`,
+          ],
+        },
+        { timeoutMs: 1000, auth: { username: 'admin', password: 'secret' } },
+      ).status();
+      assertValidClusterStatus(status);
+      assert.equal(cluster.requests.length, 0);
+      assert.equal(status.leaderId, '3001');
+      assert.equal(status.attributes?.protocolError, 'SASL_NOT_SUPPORTED');
+      assert.equal(
+        status.members.find((m) => m.endpoint.endsWith('gone.prom'))?.error?.code,
+        'HTTP_404',
+      );
+    });
+  });
+
+  test('the protocol unreachable: raft-metrics, with the protocol error named', async () => {
+    const lone = await FakeKraftCluster.start({ nodeIds: [1] });
+    const endpoint = lone.controller(1).url;
+    await lone.stop();
+    const status = await new KraftAdapter(
+      {
+        name: 'down',
+        kind: 'kraft',
+        endpoints: [endpoint],
+        monitorUrls: [`${base}/strimzi-leader.prom`],
+      },
+      OPTIONS,
+    ).status();
+    assert.equal(status.attributes?.protocolError, 'CLUSTER_UNREACHABLE');
+    assert.equal(status.attributes?.source, 'jmx-exporter');
+    assert.equal(status.leaderId, '2');
+  });
+
+  test('both unreachable: the protocol error stands', async () => {
+    const lone = await FakeKraftCluster.start({ nodeIds: [1] });
+    const endpoint = lone.controller(1).url;
+    await lone.stop();
+    await assert.rejects(
+      new KraftAdapter(
+        { name: 'down', kind: 'kraft', endpoints: [endpoint], monitorUrls: [`${base}/nothing`] },
+        OPTIONS,
+      ).status(),
+      { code: 'CLUSTER_UNREACHABLE', message: /no endpoint answered/ },
+    );
+  });
+});
