@@ -1,6 +1,7 @@
 /** One TCP or TLS connection to a Kafka listener: size-prefixed frames, in-order answers, timeouts. */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import type { TlsOptions } from '../../core/ports.js';
+import { socketErrorReason } from '../transport/socket-errors.js';
 import {
   apiName,
   decodeResponseFrame,
@@ -279,26 +280,9 @@ function looksLikeTls(chunk: Buffer): boolean {
   );
 }
 
-const BAD_CLIENT_CERTIFICATE =
-  'the server rejected the client certificate (none given, or not from a CA it trusts): pass --cert and --key';
-
-const SOCKET_REASONS: Record<string, string> = {
+/** Where Kafka listeners differ from the shared explanations in systems/transport. */
+const KRAFT_SOCKET_REASONS: Record<string, string> = {
   ECONNREFUSED: 'connection refused (is the controller running and listening on this port?)',
-  ECONNRESET: 'connection reset by the server',
-  ENOTFOUND: 'host name not found',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed server certificate: pass --cacert',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'server certificate not trusted: pass --cacert',
-  SELF_SIGNED_CERT_IN_CHAIN: 'server certificate signed by an untrusted CA: pass --cacert',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'server certificate signed by an untrusted CA: pass --cacert',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'server certificate does not name this host',
-  CERT_HAS_EXPIRED: 'server certificate has expired',
-  'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE': BAD_CLIENT_CERTIFICATE,
-  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: BAD_CLIENT_CERTIFICATE,
-  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
-    'the server requires a client certificate: pass --cert and --key',
   ERR_SSL_WRONG_VERSION_NUMBER:
     'TLS handshake failed: the listener does not speak TLS (use kraft:// instead of kraft+https://)',
   ERR_SSL_PACKET_LENGTH_TOO_LONG:
@@ -309,7 +293,12 @@ const SOCKET_REASONS: Record<string, string> = {
 function translateSocketError(error: Error, endpoint: string): KraftTransportError {
   if (error instanceof KraftTransportError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? 'SOCKET_ERROR';
-  return new KraftTransportError(code, endpoint, SOCKET_REASONS[code] ?? error.message, {
-    cause: error,
-  });
+  return new KraftTransportError(
+    code,
+    endpoint,
+    KRAFT_SOCKET_REASONS[code] ?? socketErrorReason(code) ?? error.message,
+    {
+      cause: error,
+    },
+  );
 }

@@ -1,6 +1,7 @@
 /** Sends one ZooKeeper four-letter word over TCP (or TLS) and reads the answer until the server closes. */
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import type { TlsOptions } from '../../core/ports.js';
+import { socketErrorReason } from '../transport/socket-errors.js';
 
 /** The words status reads: `srvr` (mode, zxid), `mntr` (gauges), `conf` (server ID, membership). */
 export type FourLetterWord = 'srvr' | 'mntr' | 'conf';
@@ -158,26 +159,7 @@ function abortError(
 
 function translate(error: NodeJS.ErrnoException, endpoint: string): FourLetterWordError {
   const code = error.code ?? 'SOCKET_ERROR';
-  return new FourLetterWordError(code, endpoint, TRANSPORT_REASONS[code] ?? error.message, {
+  return new FourLetterWordError(code, endpoint, socketErrorReason(code) ?? error.message, {
     cause: error,
   });
 }
-
-const TRANSPORT_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused (is the server running and listening on this port?)',
-  ECONNRESET: 'connection reset by the server',
-  ENOTFOUND: 'host name not found',
-  EHOSTUNREACH: 'host unreachable',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed server certificate: pass --cacert',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'server certificate not trusted: pass --cacert',
-  SELF_SIGNED_CERT_IN_CHAIN: 'server certificate signed by an untrusted CA: pass --cacert',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'server certificate does not name this host',
-  CERT_HAS_EXPIRED: 'server certificate has expired',
-  // The server's verdict on our client certificate arrives as a TLS alert (OpenSSL 3 spelling).
-  'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE':
-    'the server rejected the client certificate (none given, or not from a CA it trusts): pass --cert and --key',
-  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
-    'the server requires a client certificate: pass --cert and --key',
-  EPROTO:
-    'TLS handshake failed (is this the secureClientPort, and does it need a client certificate?)',
-};
