@@ -48,7 +48,7 @@ export const targetFlags = {
   })(),
   'monitor-urls': Flags.string({
     description:
-      'HTTP monitoring URLs apart from the client port, comma-separated (ZooKeeper AdminServer: http://HOST:8080/commands).',
+      'HTTP monitoring URLs apart from the client port, comma-separated: ZooKeeper AdminServer (http://HOST:8080/commands) or Kafka JMX-exporter pages (http://HOST:PORT/metrics).',
     helpGroup: 'TARGET',
   }),
   timeout: Flags.string({

@@ -25,7 +25,7 @@ export interface InventoryCluster {
   tls?: TlsReference;
   auth?: AuthReference;
   agents?: string[];
-  /** HTTP monitoring URLs apart from the client port (ZooKeeper AdminServer), one per member. */
+  /** HTTP monitoring URLs apart from the client port (ZooKeeper AdminServer, Kafka JMX-exporter pages), one per member. */
   monitorUrls?: string[];
   /** Set when `quorumctl sandbox up` registered the cluster. */
   sandbox?: string;
@@ -47,7 +47,7 @@ const INVENTORY_SHAPE = `expected:
       tls: {ca: PATH, cert: PATH, key: PATH}          # optional
       auth: {username: USER, passwordEnv: ENV_VAR}    # optional
       agents: [http://HOST:PORT, ...]                 # optional
-      monitorUrls: [http://HOST:PORT/commands, ...]   # optional (ZooKeeper AdminServer)`;
+      monitorUrls: [http://HOST:PORT/..., ...]       # optional (AdminServer, JMX exporter)`;
 
 interface Located {
   node: Node | undefined;

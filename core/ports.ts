@@ -43,7 +43,7 @@ export interface ClusterTarget {
   endpoints: string[];
   /**
    * HTTP monitoring URLs, one per member, where a system serves them apart from its
-   * client port (ZooKeeper's AdminServer, e.g. `http://127.0.0.1:8080/commands`).
+   * client port (ZooKeeper's AdminServer `http://h:8080/commands`, Kafka JMX-exporter pages).
    */
   monitorUrls?: string[];
 }

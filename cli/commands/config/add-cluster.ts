@@ -49,7 +49,7 @@ ${EXIT_CODE_HELP}`;
     }),
     'monitor-urls': Flags.string({
       description:
-        'HTTP monitoring URLs apart from the client port, comma-separated (ZooKeeper AdminServer: http://HOST:8080/commands).',
+        'HTTP monitoring URLs apart from the client port, comma-separated: ZooKeeper AdminServer (http://HOST:8080/commands) or Kafka JMX-exporter pages (http://HOST:PORT/metrics).',
     }),
     agents: Flags.string({ description: 'quorumctl agent URLs, comma-separated.' }),
     use: Flags.boolean({ description: 'Also make it the current context.' }),
