@@ -59,6 +59,7 @@ demo-down:
 bench: system build
 	$(NODE_PATH_PREFIX) node dist/bench/status-vs-etcdctl.js
 	$(NODE_PATH_PREFIX) node dist/bench/nats-status.js
+	$(NODE_PATH_PREFIX) node dist/bench/fsync-probe-vs-fio.js
 
 clean:
 	rm -rf dist

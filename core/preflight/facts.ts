@@ -39,6 +39,11 @@ export interface PlannedConfig {
   file: string;
   /** The member this configuration is for, when known (etcd --name, zoo myid, node.id). */
   member?: string;
+  /**
+   * Where findings about a setting the configuration lacks point: a manifest's etcd
+   * container, for instance. Absent: the top of the file.
+   */
+  origin?: SourceLocation;
   settings: ConfigSetting[];
 }
 
@@ -62,6 +67,14 @@ export interface HostFacts {
   cpuCount?: number;
   /** TCP connect round trip to each peer named in the configuration. */
   peerRtts?: PeerRtt[];
+  /** statfs type of the data directory's filesystem, e.g. `ext4`, `tmpfs`, `overlay`. */
+  filesystemType?: string;
+  /** The block device under the data directory, e.g. `vda`. */
+  disk?: string;
+  /** False when the data directory does not exist yet and its nearest parent was probed. */
+  dataDirExists?: boolean;
+  /** Why a fact is missing or how to read it (a tmpfs skips the fsync probe, ...). */
+  notes?: string[];
 }
 
 export interface PeerRtt {

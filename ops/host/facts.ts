@@ -32,17 +32,12 @@ export interface GatherHostFactsOptions {
 }
 
 /** HostFacts plus what the probes learnt on the way (proposed for core's HostFacts). */
+/** HostFacts, with the fields the probes always know and the full fsync measurement. */
 export interface GatheredHostFacts extends HostFacts {
-  /** The requested data directory exists (otherwise `dataDir` is its nearest parent). */
   dataDirExists: boolean;
-  /** `ext4`, `xfs`, `tmpfs`, `overlay`... (tmpfs makes fsync meaningless). */
-  filesystemType?: string;
-  /** The whole disk under the data directory, e.g. `nvme0n1`. */
-  disk?: string;
+  notes: string[];
   /** The full fsync measurement behind `fsyncP99Ms`. */
   fsync?: FsyncMeasurement;
-  /** One line per fact left undefined or to be read with care, saying why. */
-  notes: string[];
 }
 
 async function measureFsync(
