@@ -40,21 +40,27 @@ test-integration: system build
 	$(NODE_PATH_PREFIX) node --test --test-concurrency=1 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js'
 
 demo: system build
-	@$(QUORUMCTL) sandbox down $(DEMO_SANDBOX) >/dev/null 2>&1 || true
+	@for name in $(DEMO_SANDBOX) $(DEMO_SANDBOX)-zk $(DEMO_SANDBOX)-js; do $(QUORUMCTL) sandbox down $$name >/dev/null 2>&1 || true; done
+	$(QUORUMCTL) sandbox up $(DEMO_SANDBOX)-zk --kind zookeeper --members 3
+	$(QUORUMCTL) sandbox up $(DEMO_SANDBOX)-js --kind nats --members 3
 	$(QUORUMCTL) sandbox up $(DEMO_SANDBOX) --kind etcd --members 3
+	@echo; echo "== One tool, three consensus systems, one shape =="
 	$(QUORUMCTL) status --cluster sandbox-$(DEMO_SANDBOX)
+	$(QUORUMCTL) status --cluster sandbox-$(DEMO_SANDBOX)-zk
+	$(QUORUMCTL) status --cluster sandbox-$(DEMO_SANDBOX)-js
 	$(QUORUMCTL) health --cluster sandbox-$(DEMO_SANDBOX)
 	@echo
-	@echo "The sandbox keeps running. Go on with:"
+	@echo "The sandboxes keep running (etcd is the current context). Go on with:"
 	@echo "  $(QUORUMCTL) status --watch              # live view (Ctrl-C to stop watching)"
 	@echo "  $(QUORUMCTL) status -o json              # the quorumctl/v1 ClusterStatus document"
+	@echo "  $(QUORUMCTL) health -c sandbox-$(DEMO_SANDBOX)-zk   # the same verdict for ZooKeeper"
 	@echo "  $(QUORUMCTL) sandbox ls                  # sandboxes and their processes"
 	@echo "  $(QUORUMCTL) sandbox logs $(DEMO_SANDBOX) --member n1"
 	@echo "  $(QUORUMCTL) --help"
-	@echo "Stop it with: make demo-down   (or $(QUORUMCTL) sandbox down $(DEMO_SANDBOX))"
+	@echo "Stop them with: make demo-down"
 
 demo-down:
-	$(QUORUMCTL) sandbox down $(DEMO_SANDBOX)
+	@for name in $(DEMO_SANDBOX) $(DEMO_SANDBOX)-zk $(DEMO_SANDBOX)-js; do $(QUORUMCTL) sandbox down $$name || true; done
 
 bench: system build
 	$(NODE_PATH_PREFIX) node dist/bench/status-vs-etcdctl.js
