@@ -1,11 +1,7 @@
 /** The CockroachDB adapter: nodes as peers (leaders exist per range only), ranges as Raft groups. */
 import { assembleClusterStatus } from '../../core/cluster-status.js';
-import {
-  describeCause,
-  UnreachableError,
-  UsageError,
-  type QuorumctlError,
-} from '../../core/errors.js';
+import { describeCause, type QuorumctlError } from '../../core/errors.js';
+import { clusterUnreachable, credentialsRejected } from '../../core/unreachable.js';
 import { DEFAULT_WORST_GROUPS } from '../../core/groups.js';
 import type {
   ClusterStatus,
@@ -143,39 +139,34 @@ class CockroachAdapter implements ClusterAdapter {
   }
 
   private authFailed(reason: string | undefined): QuorumctlError {
-    return new UsageError(
-      'AUTH_FAILED',
-      `CockroachDB cluster "${this.target.name}": ${reason ?? 'the status API refused the request'}`,
-      {
-        actions: [
-          'the status API needs a DB Console session of an admin user on secure clusters',
-          'pass --user and the password variable (--password-env, default QUORUMCTL_PASSWORD), or a session from `cockroach auth-session login USER --only-cookie` through --token-env',
-        ],
-        details: { endpoints: this.target.endpoints },
-      },
-    );
+    return credentialsRejected({
+      system: 'CockroachDB',
+      cluster: this.target.name,
+      reason: reason ?? 'the status API refused the request',
+      endpoints: this.target.endpoints,
+      actions: [
+        'the status API needs a DB Console session of an admin user on secure clusters',
+        'pass --user and the password variable (--password-env, default QUORUMCTL_PASSWORD), or a session from `cockroach auth-session login USER --only-cookie` through --token-env',
+      ],
+    });
   }
 
   private unreachable(probes: ReadinessProbe[]): QuorumctlError {
-    const tried = probes.map(
-      (probe) => `${probe.endpoint} (${probe.answered ? 'ok' : probe.error.message})`,
-    );
-    return new UnreachableError(
-      'CLUSTER_UNREACHABLE',
-      `cannot reach CockroachDB cluster "${this.target.name}": no node answered: ${tried.join(', ')}`,
-      {
-        actions: [
-          "the endpoints must be the nodes' HTTP (DB Console) addresses, port 8080 by default, e.g. --endpoints cockroach://db-1:8080",
-          'check that the nodes are running (cockroach node status --host=HOST:26257)',
-          'for secure clusters use cockroach+https:// endpoints and pass --cacert',
-          'raise --timeout if the network is slow',
-        ],
-        details: {
-          endpoints: probes.map((probe) => probe.endpoint),
-          errors: probes.map((probe) => (probe.answered ? null : probe.error)),
-        },
-      },
-    );
+    return clusterUnreachable({
+      system: 'CockroachDB',
+      cluster: this.target.name,
+      noun: 'node',
+      attempts: probes.map((probe) =>
+        probe.answered
+          ? { endpoint: probe.endpoint }
+          : { endpoint: probe.endpoint, error: probe.error },
+      ),
+      actions: [
+        "the endpoints must be the nodes' HTTP (DB Console) addresses, port 8080 by default, e.g. --endpoints cockroach://db-1:8080",
+        'check that the nodes are running (cockroach node status --host=HOST:26257)',
+        'for secure clusters use cockroach+https:// endpoints and pass --cacert',
+      ],
+    });
   }
 }
 

@@ -1,11 +1,11 @@
 /** The Consul adapter: the servers of the Raft configuration, with autopilot's view of each. */
 import { assembleClusterStatus } from '../../core/cluster-status.js';
+import { describeCause, UnreachableError, type QuorumctlError } from '../../core/errors.js';
 import {
-  describeCause,
-  UnreachableError,
-  UsageError,
-  type QuorumctlError,
-} from '../../core/errors.js';
+  clusterUnreachable,
+  credentialsRejected,
+  everyAttemptRejectedCredentials,
+} from '../../core/unreachable.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
 import type {
   Capability,
@@ -85,17 +85,16 @@ class ConsulAdapter implements ClusterAdapter {
   }
 
   private authFailed(reason: string | undefined): QuorumctlError {
-    return new UsageError(
-      'AUTH_FAILED',
-      `Consul cluster "${this.target.name}": ${reason ?? 'the ACL token was refused'}`,
-      {
-        actions: [
-          'pass an ACL token with operator:read through --token-env (sent as X-Consul-Token)',
-          'check the token: consul acl token read -self',
-        ],
-        details: { endpoints: this.target.endpoints },
-      },
-    );
+    return credentialsRejected({
+      system: 'Consul',
+      cluster: this.target.name,
+      reason: reason ?? 'the ACL token was refused',
+      endpoints: this.target.endpoints,
+      actions: [
+        'pass an ACL token with operator:read through --token-env (sent as X-Consul-Token)',
+        'check the token: consul acl token read -self',
+      ],
+    });
   }
 
   private noConfiguration(errors: MemberError[]): QuorumctlError {
@@ -113,28 +112,24 @@ class ConsulAdapter implements ClusterAdapter {
   }
 
   private unreachable(probes: LeaderProbe[]): QuorumctlError {
-    const errors = probes.flatMap((probe) => (probe.answered ? [] : [probe.error]));
-    if (errors.length > 0 && errors.every((error) => error.code === 'AUTH_FAILED'))
-      return this.authFailed(errors[0]?.message);
-    const tried = probes.map(
-      (probe) => `${probe.endpoint} (${probe.answered ? 'ok' : probe.error.message})`,
+    const attempts = probes.map((probe) =>
+      probe.answered
+        ? { endpoint: probe.endpoint }
+        : { endpoint: probe.endpoint, error: probe.error },
     );
-    return new UnreachableError(
-      'CLUSTER_UNREACHABLE',
-      `cannot reach Consul cluster "${this.target.name}": no agent answered: ${tried.join(', ')}`,
-      {
-        actions: [
-          "the endpoints must be agents' HTTP addresses (port 8500 by default), e.g. --endpoints consul://consul-1:8500",
-          'check that the agents are running (consul members)',
-          'for HTTPS agents use consul+https:// endpoints (port 8501) and pass --cacert',
-          'raise --timeout if the network is slow',
-        ],
-        details: {
-          endpoints: probes.map((probe) => probe.endpoint),
-          errors: probes.map((probe) => (probe.answered ? null : probe.error)),
-        },
-      },
-    );
+    if (everyAttemptRejectedCredentials(attempts))
+      return this.authFailed(attempts.find((attempt) => attempt.error)?.error?.message);
+    return clusterUnreachable({
+      system: 'Consul',
+      cluster: this.target.name,
+      noun: 'agent',
+      attempts,
+      actions: [
+        "the endpoints must be agents' HTTP addresses (port 8500 by default), e.g. --endpoints consul://consul-1:8500",
+        'check that the agents are running (consul members)',
+        'for HTTPS agents use consul+https:// endpoints (port 8501) and pass --cacert',
+      ],
+    });
   }
 }
 

@@ -1,11 +1,12 @@
 /** The etcd adapter: cluster status through the v3 JSON gateway of every member. */
 import { assembleClusterStatus } from '../../core/cluster-status.js';
+import { describeCause, type QuorumctlError } from '../../core/errors.js';
 import {
-  describeCause,
-  UnreachableError,
-  UsageError,
-  type QuorumctlError,
-} from '../../core/errors.js';
+  clusterUnreachable,
+  credentialsRejected,
+  everyAttemptRejectedCredentials,
+  type EndpointAttempt,
+} from '../../core/unreachable.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
 import type {
   Capability,
@@ -159,38 +160,36 @@ class EtcdAdapter implements ClusterAdapter {
 
   /** Nobody answered; when every endpoint rejected the credentials, that is bad input, not an outage. */
   private unreachable(probes: EndpointProbe[]): QuorumctlError {
-    const errors = probes.flatMap((probe) => (probe.reachable ? [] : [probe.error]));
-    if (errors.length > 0 && errors.every((error) => error.code === 'AUTH_FAILED')) {
-      return new UsageError(
-        'AUTH_FAILED',
-        `etcd cluster "${this.target.name}": ${errors[0]?.message ?? 'authentication failed'}`,
-        {
-          actions: [
-            'check --user and the password variable (--password-env, default QUORUMCTL_PASSWORD)',
-          ],
-          details: { endpoints: probes.map((probe) => probe.endpoint) },
-        },
-      );
-    }
-    const tried = probes.map(
-      (probe) => `${probe.endpoint} (${probe.reachable ? 'ok' : probe.error.message})`,
-    );
-    return new UnreachableError(
-      'CLUSTER_UNREACHABLE',
-      `cannot reach etcd cluster "${this.target.name}": no endpoint answered: ${tried.join(', ')}`,
-      {
+    const attempts = probes.map(attemptOf);
+    if (everyAttemptRejectedCredentials(attempts)) {
+      return credentialsRejected({
+        system: 'etcd',
+        cluster: this.target.name,
+        reason:
+          attempts.find((attempt) => attempt.error)?.error?.message ?? 'authentication failed',
+        endpoints: this.target.endpoints,
         actions: [
-          'check that the endpoints are right (quorumctl config view) and the members are running',
-          'for TLS clusters pass --cacert/--cert/--key and use https:// or etcd+https:// endpoints',
-          'raise --timeout if the network is slow',
+          'check --user and the password variable (--password-env, default QUORUMCTL_PASSWORD)',
         ],
-        details: {
-          endpoints: probes.map((probe) => probe.endpoint),
-          errors: probes.map((probe) => (probe.reachable ? null : probe.error)),
-        },
-      },
-    );
+      });
+    }
+    return clusterUnreachable({
+      system: 'etcd',
+      cluster: this.target.name,
+      noun: 'endpoint',
+      attempts,
+      actions: [
+        'check that the endpoints are right (quorumctl config view) and the members are running',
+        'for TLS clusters pass --cacert/--cert/--key and use https:// or etcd+https:// endpoints',
+      ],
+    });
   }
+}
+
+function attemptOf(probe: EndpointProbe): EndpointAttempt {
+  return probe.reachable
+    ? { endpoint: probe.endpoint }
+    : { endpoint: probe.endpoint, error: probe.error };
 }
 
 function memberError(cause: unknown): MemberError {

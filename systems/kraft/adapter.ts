@@ -6,6 +6,7 @@ import {
   UnsupportedOperationError,
   type QuorumctlError,
 } from '../../core/errors.js';
+import { clusterUnreachable } from '../../core/unreachable.js';
 import type { ClusterStatus } from '../../core/model.js';
 import type {
   Capability,
@@ -288,25 +289,21 @@ export class KraftAdapter implements ClusterAdapter {
   }
 
   private unreachable(sessions: Session[]): QuorumctlError {
-    const tried = sessions.map(
-      (session) => `${session.endpoint} (${session.error?.message ?? 'ok'})`,
-    );
-    return new UnreachableError(
-      'CLUSTER_UNREACHABLE',
-      `cannot reach KRaft cluster "${this.target.name}": no endpoint answered: ${tried.join(', ')}`,
-      {
-        actions: [
-          'check that the endpoints are right (quorumctl config view) and the controllers are running',
-          'give controller listener ports (controller.listener.names, often 9093) or broker ports',
-          'for TLS listeners pass --cacert (and --cert/--key) and use kraft+https:// endpoints',
-          'raise --timeout if the network is slow',
-        ],
-        details: {
-          endpoints: sessions.map((session) => session.endpoint),
-          errors: sessions.map((session) => session.error ?? null),
-        },
-      },
-    );
+    return clusterUnreachable({
+      system: 'KRaft',
+      cluster: this.target.name,
+      noun: 'endpoint',
+      attempts: sessions.map((session) =>
+        session.error === undefined
+          ? { endpoint: session.endpoint }
+          : { endpoint: session.endpoint, error: session.error },
+      ),
+      actions: [
+        'check that the endpoints are right (quorumctl config view) and the controllers are running',
+        'give controller listener ports (controller.listener.names, often 9093) or broker ports',
+        'for TLS listeners pass --cacert (and --cert/--key) and use kraft+https:// endpoints',
+      ],
+    });
   }
 
   private notDescribed(sessions: Session[]): QuorumctlError {

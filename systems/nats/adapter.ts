@@ -1,11 +1,11 @@
 /** The NATS JetStream adapter: the meta group as members, streams and consumers as Raft groups. */
 import { assembleClusterStatus } from '../../core/cluster-status.js';
+import { describeCause, type QuorumctlError } from '../../core/errors.js';
 import {
-  describeCause,
-  UnreachableError,
-  UsageError,
-  type QuorumctlError,
-} from '../../core/errors.js';
+  clusterUnreachable,
+  credentialsRejected,
+  everyAttemptRejectedCredentials,
+} from '../../core/unreachable.js';
 import { summarizeGroups } from '../../core/groups.js';
 import type { Attributes, ClusterStatus, MemberError } from '../../core/model.js';
 import type {
@@ -105,39 +105,34 @@ class NatsAdapter implements ClusterAdapter {
 
   /** Nobody answered; when every endpoint wanted credentials, that is bad input, not an outage. */
   private unreachable(probes: ServerProbe[]): QuorumctlError {
-    const errors = probes.flatMap((probe) => (probe.reachable ? [] : [probe.error]));
-    const endpoints = probes.map((probe) => probe.endpoint);
-    if (errors.length > 0 && errors.every((error) => error.code === 'AUTH_FAILED')) {
-      return new UsageError(
-        'AUTH_FAILED',
-        `NATS cluster "${this.target.name}": ${errors[0]?.message ?? 'authentication failed'}`,
-        {
-          actions: [
-            'point --endpoints at the nats-server monitoring port itself (it takes no credentials), not at a proxy',
-          ],
-          details: { endpoints },
-        },
-      );
-    }
-    const tried = probes.map(
-      (probe) => `${probe.endpoint} (${probe.reachable ? 'ok' : probe.error.message})`,
+    const attempts = probes.map((probe) =>
+      probe.reachable
+        ? { endpoint: probe.endpoint }
+        : { endpoint: probe.endpoint, error: probe.error },
     );
-    return new UnreachableError(
-      'CLUSTER_UNREACHABLE',
-      `cannot reach NATS cluster "${this.target.name}": no monitoring endpoint answered: ${tried.join(', ')}`,
-      {
+    if (everyAttemptRejectedCredentials(attempts)) {
+      return credentialsRejected({
+        system: 'NATS',
+        cluster: this.target.name,
+        reason:
+          attempts.find((attempt) => attempt.error)?.error?.message ?? 'authentication failed',
+        endpoints: this.target.endpoints,
         actions: [
-          "check that the endpoints are the servers' HTTP monitoring ports (`http: 8222` in the server config; --endpoints nats://HOST:8222), not the client port 4222",
-          'check that the servers are running (quorumctl sandbox ls for a sandbox)',
-          'for a TLS monitoring port (https:) pass --cacert and use nats+https:// endpoints',
-          'raise --timeout if the network is slow',
+          'point --endpoints at the nats-server monitoring port itself (it takes no credentials), not at a proxy',
         ],
-        details: {
-          endpoints,
-          errors: probes.map((probe) => (probe.reachable ? null : probe.error)),
-        },
-      },
-    );
+      });
+    }
+    return clusterUnreachable({
+      system: 'NATS',
+      cluster: this.target.name,
+      noun: 'monitoring endpoint',
+      attempts,
+      actions: [
+        "check that the endpoints are the servers' HTTP monitoring ports (`http: 8222` in the server config; --endpoints nats://HOST:8222), not the client port 4222",
+        'check that the servers are running (quorumctl sandbox ls for a sandbox)',
+        'for a TLS monitoring port (https:) pass --cacert and use nats+https:// endpoints',
+      ],
+    });
   }
 }
 

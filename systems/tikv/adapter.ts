@@ -1,11 +1,11 @@
 /** The TiKV adapter: PD's members are the control quorum, TiKV regions the data groups. */
 import { assembleClusterStatus } from '../../core/cluster-status.js';
+import { describeCause, type QuorumctlError } from '../../core/errors.js';
 import {
-  describeCause,
-  UnreachableError,
-  UsageError,
-  type QuorumctlError,
-} from '../../core/errors.js';
+  clusterUnreachable,
+  credentialsRejected,
+  everyAttemptRejectedCredentials,
+} from '../../core/unreachable.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
 import type {
   Capability,
@@ -117,39 +117,35 @@ class TikvAdapter implements ClusterAdapter {
   }
 
   private unreachable(probes: PdEndpointProbe[]): QuorumctlError {
-    const errors = probes.flatMap((probe) => (probe.answered ? [] : [probe.error]));
-    if (errors.length > 0 && errors.every((error) => error.code === 'AUTH_FAILED')) {
-      return new UsageError(
-        'AUTH_FAILED',
-        `TiKV cluster "${this.target.name}": ${errors[0]?.message ?? 'PD refused the request'}`,
-        {
-          actions: [
-            'PD has no user accounts: a 401/403 comes from TLS client-certificate checks or a proxy in front of PD',
-            'pass --cacert/--cert/--key with a certificate PD trusts (PD security.cert-allowed-cn), or a token for the proxy (--token-env)',
-          ],
-          details: { endpoints: probes.map((probe) => probe.endpoint) },
-        },
-      );
-    }
-    const tried = probes.map(
-      (probe) => `${probe.endpoint} (${probe.answered ? 'ok' : probe.error.message})`,
+    const attempts = probes.map((probe) =>
+      probe.answered
+        ? { endpoint: probe.endpoint }
+        : { endpoint: probe.endpoint, error: probe.error },
     );
-    return new UnreachableError(
-      'CLUSTER_UNREACHABLE',
-      `cannot reach TiKV cluster "${this.target.name}": no PD endpoint answered: ${tried.join(', ')}`,
-      {
+    if (everyAttemptRejectedCredentials(attempts)) {
+      return credentialsRejected({
+        system: 'TiKV',
+        cluster: this.target.name,
+        reason:
+          attempts.find((attempt) => attempt.error)?.error?.message ?? 'PD refused the request',
+        endpoints: this.target.endpoints,
         actions: [
-          'the endpoints must be PD client URLs (port 2379 by default), e.g. --endpoints tikv://pd-1:2379',
-          'check that the PD members are running (tiup cluster display, or kubectl get pods -l app.kubernetes.io/component=pd)',
-          'for TLS clusters pass --cacert/--cert/--key and use tikv+https:// endpoints',
-          'raise --timeout if the network is slow',
+          'PD has no user accounts: a 401/403 comes from TLS client-certificate checks or a proxy in front of PD',
+          'pass --cacert/--cert/--key with a certificate PD trusts (PD security.cert-allowed-cn), or a token for the proxy (--token-env)',
         ],
-        details: {
-          endpoints: probes.map((probe) => probe.endpoint),
-          errors: probes.map((probe) => (probe.answered ? null : probe.error)),
-        },
-      },
-    );
+      });
+    }
+    return clusterUnreachable({
+      system: 'TiKV',
+      cluster: this.target.name,
+      noun: 'PD endpoint',
+      attempts,
+      actions: [
+        'the endpoints must be PD client URLs (port 2379 by default), e.g. --endpoints tikv://pd-1:2379',
+        'check that the PD members are running (tiup cluster display, or kubectl get pods -l app.kubernetes.io/component=pd)',
+        'for TLS clusters pass --cacert/--cert/--key and use tikv+https:// endpoints',
+      ],
+    });
   }
 }
 

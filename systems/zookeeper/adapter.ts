@@ -1,6 +1,7 @@
 /** The ZooKeeper adapter: ensemble status from four-letter words, with the AdminServer as fallback. */
 import { assembleClusterStatus } from '../../core/cluster-status.js';
-import { describeCause, UnreachableError, UsageError } from '../../core/errors.js';
+import { describeCause, UsageError, type UnreachableError } from '../../core/errors.js';
+import { clusterUnreachable } from '../../core/unreachable.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
 import type {
   Capability,
@@ -338,27 +339,21 @@ class ZooKeeperAdapter implements ClusterAdapter {
   }
 
   private unreachable(probes: EndpointProbe[]): UnreachableError {
-    // `zookeeper://h:p` arrives as http://h:p: name the TCP endpoint that was really dialled.
-    const shown = (probe: EndpointProbe) =>
-      probe.address === undefined ? probe.endpoint : displayEndpoint(probe.address);
-    const tried = probes.map(
-      (probe) => `${shown(probe)} (${probe.reachable ? 'ok' : probe.error.message})`,
-    );
-    return new UnreachableError(
-      'CLUSTER_UNREACHABLE',
-      `cannot reach ZooKeeper cluster "${this.target.name}": no server answered: ${tried.join(', ')}`,
-      {
-        actions: [
-          "check that the endpoints are the servers' client ports (2181 by default) and that the servers are running",
-          'for a secureClientPort use zookeeper+https:// endpoints with --cacert (and --cert/--key)',
-          'raise --timeout if the network is slow',
-        ],
-        details: {
-          endpoints: probes.map(shown),
-          errors: probes.map((probe) => (probe.reachable ? null : probe.error)),
-        },
-      },
-    );
+    return clusterUnreachable({
+      system: 'ZooKeeper',
+      cluster: this.target.name,
+      noun: 'server',
+      // `zookeeper://h:p` arrives as http://h:p: name the TCP endpoint that was really dialled.
+      attempts: probes.map((probe) => {
+        const endpoint =
+          probe.address === undefined ? probe.endpoint : displayEndpoint(probe.address);
+        return probe.reachable ? { endpoint } : { endpoint, error: probe.error };
+      }),
+      actions: [
+        "check that the endpoints are the servers' client ports (2181 by default) and that the servers are running",
+        'for a secureClientPort use zookeeper+https:// endpoints with --cacert (and --cert/--key)',
+      ],
+    });
   }
 }
 
