@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
 import type { ClusterStatus } from '../../core/model.js';
-import { sandboxDown, type SandboxRecord } from '../../sandbox/index.js';
+import type { SandboxRecord } from '../../sandbox/index.js';
 import { createCliHome, type CliHome } from '../support/cli.js';
 import { assertValidClusterStatus } from '../support/cluster-status-schema.js';
 
@@ -22,11 +22,7 @@ describe('status and health against a live NATS sandbox', { timeout: 120_000 }, 
 
   before(async () => {
     home = await createCliHome();
-    const up = await home.run(['sandbox', 'up', 'js', '--kind', 'nats', '-o', 'json'], {
-      timeoutMs: 60_000,
-    });
-    assert.equal(up.code, 0, up.stderr);
-    record = (JSON.parse(up.stdout) as { result: SandboxRecord }).result;
+    record = await home.sandboxUp('js', ['--kind', 'nats']);
     const nc = await connectNats({ servers: record.endpoints, timeout: 5000 });
     try {
       const jsm = await jetstreamManager(nc, { timeout: 20_000 });
@@ -37,7 +33,6 @@ describe('status and health against a live NATS sandbox', { timeout: 120_000 }, 
   });
 
   after(async () => {
-    await sandboxDown(home.stateDir, 'js', { graceMs: 1000 }).catch(() => undefined);
     await home.cleanup();
   });
 

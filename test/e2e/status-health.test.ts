@@ -1,7 +1,7 @@
 // End to end: status and health against a real 3-member etcd sandbox, then with members killed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sandboxDown, stopMember, type SandboxRecord } from '../../sandbox/index.js';
+import { stopMember, type SandboxRecord } from '../../sandbox/index.js';
 import { createCliHome, type CliHome } from '../support/cli.js';
 import { assertValidClusterStatus } from '../support/cluster-status-schema.js';
 
@@ -32,15 +32,10 @@ describe('status and health against a real etcd sandbox', { timeout: 180_000 }, 
 
   before(async () => {
     home = await createCliHome();
-    const up = await home.run(['sandbox', 'up', 'e2e', '--members', '3', '-o', 'json'], {
-      timeoutMs: 90_000,
-    });
-    assert.equal(up.code, 0, up.stderr);
-    record = (JSON.parse(up.stdout) as { result: SandboxRecord }).result;
+    record = await home.sandboxUp('e2e', ['--members', '3']);
   });
 
   after(async () => {
-    await sandboxDown(home.stateDir, 'e2e', { graceMs: 1000 }).catch(() => undefined);
     await home.cleanup();
   });
 

@@ -1,7 +1,7 @@
 // End to end: quorumctl status and health against a real 3-server ZooKeeper sandbox.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sandboxDown, type SandboxRecord } from '../../sandbox/index.js';
+import type { SandboxRecord } from '../../sandbox/index.js';
 import { createCliHome, type CliHome } from '../support/cli.js';
 import { assertValidClusterStatus } from '../support/cluster-status-schema.js';
 
@@ -33,15 +33,10 @@ describe('status and health against a real ZooKeeper sandbox', { timeout: 120_00
 
   before(async () => {
     home = await createCliHome();
-    const up = await home.run(['sandbox', 'up', 'zk', '--kind', 'zookeeper', '-o', 'json'], {
-      timeoutMs: 90_000,
-    });
-    assert.equal(up.code, 0, up.stderr);
-    record = (JSON.parse(up.stdout) as { result: SandboxRecord }).result;
+    record = await home.sandboxUp('zk', ['--kind', 'zookeeper']);
   });
 
   after(async () => {
-    await sandboxDown(home.stateDir, 'zk', { graceMs: 1000 }).catch(() => undefined);
     await home.cleanup();
   });
 

@@ -1,9 +1,11 @@
 /** Runs bin/quorumctl as a user would, in an isolated config and state directory. */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sandboxDown, type SandboxRecord } from '../../sandbox/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(REPO_ROOT, 'bin', 'quorumctl');
@@ -30,6 +32,12 @@ export interface CliHome {
     enough: (stdout: string) => boolean,
     timeoutMs?: number,
   ): Promise<CliResult>;
+  /**
+   * `quorumctl sandbox up NAME ARGS -o json` as a user runs it, asserted to succeed; the
+   * sandbox is stopped by `cleanup`.
+   */
+  sandboxUp(name: string, args?: string[]): Promise<SandboxRecord>;
+  /** Stops the sandboxes this home started, then deletes the home. */
   cleanup(): Promise<void>;
 }
 
@@ -38,6 +46,8 @@ export async function createCliHome(): Promise<CliHome> {
   const dir = await mkdtemp(join(tmpdir(), 'quorumctl-e2e-'));
   const configPath = join(dir, 'config.yaml');
   const stateHome = join(dir, 'state');
+  const stateDir = join(stateHome, 'quorumctl');
+  const sandboxes: string[] = [];
   const env = {
     ...process.env,
     QUORUMCTL_CONFIG: configPath,
@@ -48,10 +58,21 @@ export async function createCliHome(): Promise<CliHome> {
     dir,
     configPath,
     stateHome,
-    stateDir: join(stateHome, 'quorumctl'),
+    stateDir,
     run: (args, options) => runCli(args, { ...env, ...options?.env }, options?.timeoutMs ?? 30_000),
     runUntil: (args, enough, timeoutMs = 30_000) => runCli(args, env, timeoutMs, enough),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    sandboxUp: async (name, args = []) => {
+      sandboxes.push(name);
+      const up = await runCli(['sandbox', 'up', name, ...args, '-o', 'json'], env, 90_000);
+      assert.equal(up.code, 0, `sandbox up ${name}: ${up.stderr}`);
+      return (JSON.parse(up.stdout) as { result: SandboxRecord }).result;
+    },
+    cleanup: async () => {
+      for (const name of sandboxes) {
+        await sandboxDown(stateDir, name, { graceMs: 1000 }).catch(() => undefined);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
