@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { Ajv, type ErrorObject } from 'ajv';
 import type { PreflightReport } from '../../core/preflight/report.js';
 import { PREFLIGHT_RULES } from '../../core/preflight/rules/index.js';
 import { runPreflight } from '../../ops/preflight.js';
@@ -18,20 +17,7 @@ import { escapeXml, renderJunit } from '../../cli/render/findings-junit.js';
 import { artifactUri, renderSarif } from '../../cli/render/findings-sarif.js';
 import { preflightFindingsView, renderFindingsTable } from '../../cli/render/findings.js';
 import { REPO_ROOT } from '../support/cli.js';
-
-const SCHEMA_PATH = join(REPO_ROOT, 'test/fixtures/preflight/sarif-schema-2.1.0.json');
-
-export function sarifSchemaErrors(log: unknown): string[] {
-  const ajv = new Ajv({ allErrors: true, strict: false })
-    .addFormat('uri', (value: string) => URL.canParse(value))
-    .addFormat('uri-reference', (value: string) => URL.canParse(value, 'file:///base/'))
-    .addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-  const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
-  if (validate(log)) return [];
-  return (validate.errors ?? []).map(
-    (error: ErrorObject) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`,
-  );
-}
+import { sarifSchemaErrors } from '../support/sarif-schema.js';
 
 // Findings keep the paths as given; relative ones are relative to the repository.
 before(() => {
