@@ -42,6 +42,11 @@ export interface BackupManifest {
   startedAt: string;
   finishedAt: string;
   toolVersion: string;
+  /**
+   * What a restore must reproduce (etcd: keyCount and hashKv at the revision), read from the
+   * source when the backup was taken; see core/backup/producer.ts.
+   */
+  fingerprint?: Record<string, string | number>;
   verification?: BackupVerification;
 }
 
