@@ -44,6 +44,14 @@ export class EtcdGateway {
     return sampleValue(completeLines(response.body), metric);
   }
 
+  /**
+   * What `Authorization` carries for `endpoint` (a token from Authenticate), for calls made
+   * outside this class: the snapshot stream and gRPC metadata. Undefined without auth.
+   */
+  authToken(endpoint: string): Promise<string | undefined> {
+    return this.tokenFor(endpoint);
+  }
+
   private async post<T>(endpoint: string, path: string, body: object): Promise<T> {
     const headers: Record<string, string> = {};
     const token = await this.tokenFor(endpoint);
