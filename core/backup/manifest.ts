@@ -42,6 +42,10 @@ export interface BackupManifest {
   startedAt: string;
   finishedAt: string;
   toolVersion: string;
+  /** Why it was taken: `manual`, `schedule`, or `safety:<command>` before a risky change. */
+  trigger?: string;
+  /** The server version of the member read from, when known (restore options depend on it). */
+  serverVersion?: string;
   /**
    * What a restore must reproduce (etcd: keyCount and hashKv at the revision), read from the
    * source when the backup was taken; see core/backup/producer.ts.

@@ -37,6 +37,8 @@ export interface ProducedBackup {
   position: Record<string, string | number>;
   /** Recorded in the manifest; a restore test must read the same facts back. */
   fingerprint?: BackupFingerprint;
+  /** The server's version on that member: restores depend on it (etcd 3.5 can bump revisions). */
+  serverVersion?: string;
   /** One-line notes for the operator (e.g. why a member was chosen). */
   notes?: string[];
 }
@@ -139,6 +141,7 @@ export interface BackupKindSupport {
   /** The data file's extension including the dot, e.g. `.db`, `.json`, `.tar`. */
   readonly dataFileExtension: string;
   openProducer(target: ClusterTarget, options: ConnectOptions): BackupProducer;
+  /** Must read `data` to the end: ops/ hashes the same bytes on their way in. */
   checkStructure(
     data: AsyncIterable<Uint8Array>,
     manifest: BackupManifest,

@@ -29,4 +29,14 @@ export interface BackupStorage {
   readData(manifest: BackupManifest): AsyncIterable<Uint8Array>;
   /** Removes the manifest first, then the data, so a crash in between leaves no false backup. */
   remove(manifest: BackupManifest): Promise<void>;
+  /**
+   * The data as a local file, when the storage has one (a directory does; an object store
+   * does not, and callers copy the data to a temporary file instead).
+   */
+  localPath?(manifest: BackupManifest): string | undefined;
+  /**
+   * Removes one leftover `list` reported as incomplete if it was last touched before
+   * `olderThan` (a younger `.part` may be a backup still running); says whether it did.
+   */
+  removeIncomplete?(entry: string, olderThan: Date): Promise<boolean>;
 }

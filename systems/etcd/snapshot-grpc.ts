@@ -1,0 +1,199 @@
+/**
+ * etcd's HashKV over gRPC (HTTP/2), the one call backups need that the JSON gateway cannot
+ * make: on 3.4 `POST /v3/maintenance/hash` is routed to Hash (the whole backend, any
+ * revision) because HashKV was registered on the same path. Verified live on 3.4.23: the
+ * gateway returns one hash for every `revision` and no `compact_revision`.
+ */
+import { connect, constants, type ClientHttp2Session } from 'node:http2';
+import type { TlsOptions } from '../../core/ports.js';
+import { HttpTransportError } from '../transport/http.js';
+
+export interface GrpcCallOptions {
+  tls?: TlsOptions;
+  /** The token from Authenticate, sent as gRPC metadata `token`. */
+  token?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface HashKvResult {
+  hash: number;
+  /** -1 when the member was never compacted. */
+  compactRevision: number;
+  /** The member's current revision (from the response header). */
+  headerRevision: number;
+}
+
+/** HashKV at `revision` on the member behind `endpoint` (a client URL). */
+export async function hashKv(
+  endpoint: string,
+  revision: number,
+  options: GrpcCallOptions,
+): Promise<HashKvResult> {
+  const reply = await unaryCall(
+    endpoint,
+    '/etcdserverpb.Maintenance/HashKV',
+    encodeFields([[1, revision]]),
+    options,
+  );
+  const fields = decodeFields(reply);
+  const header = fields.get(1)?.[0];
+  return {
+    hash: Number(fields.get(2)?.[0] ?? 0n),
+    compactRevision: Number(BigInt.asIntN(64, asBigInt(fields.get(3)?.[0] ?? 0n))),
+    headerRevision:
+      header instanceof Uint8Array ? Number(asBigInt(decodeFields(header).get(3)?.[0] ?? 0n)) : 0,
+  };
+}
+
+/** One request message, one response message; gRPC status from trailers (or trailers-only headers). */
+export function unaryCall(
+  endpoint: string,
+  path: string,
+  message: Uint8Array,
+  options: GrpcCallOptions,
+): Promise<Uint8Array> {
+  const url = new URL(endpoint);
+  const authority = `${url.protocol}//${url.host}`;
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal =
+    options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const session: { current?: ClientHttp2Session } = {};
+    const fail = (code: string, why: string, cause?: unknown) => {
+      session.current?.destroy();
+      reject(new HttpTransportError(code, `${authority}${path}`, why, { cause }));
+    };
+    const onAbort = () => {
+      fail(
+        timeout.aborted ? 'TIMEOUT' : 'ABORTED',
+        timeout.aborted ? `no answer within ${options.timeoutMs} ms` : 'aborted',
+      );
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      session.current?.close();
+    };
+    const client = connect(authority, {
+      ...(url.protocol === 'https:' && {
+        ca: options.tls?.ca,
+        cert: options.tls?.cert,
+        key: options.tls?.key,
+        rejectUnauthorized: options.tls?.insecureSkipVerify !== true,
+      }),
+    });
+    session.current = client;
+    client.on('error', (error: NodeJS.ErrnoException) => {
+      done();
+      fail(error.code ?? 'GRPC_ERROR', error.message, error);
+    });
+    const request = client.request({
+      [constants.HTTP2_HEADER_METHOD]: 'POST',
+      [constants.HTTP2_HEADER_PATH]: path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      ...(options.token !== undefined && { token: options.token }),
+    });
+    const chunks: Buffer[] = [];
+    let status: string | undefined;
+    let statusMessage = '';
+    const takeStatus = (headers: Record<string, string | string[] | number | undefined>) => {
+      const code = headers['grpc-status'];
+      const text = headers['grpc-message'];
+      if (code !== undefined) status = String(code);
+      if (typeof text === 'string') statusMessage = decodeURIComponent(text);
+    };
+    request.on('response', takeStatus);
+    request.on('trailers', takeStatus);
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      done();
+      // A refused connection surfaces as a cancelled stream whose cause has the socket error.
+      const cause = error.cause as NodeJS.ErrnoException | undefined;
+      fail(cause?.code ?? error.code ?? 'GRPC_ERROR', cause?.message ?? error.message, error);
+    });
+    request.on('end', () => {
+      done();
+      if (status !== '0') {
+        fail(
+          `GRPC_${status ?? 'UNKNOWN'}`,
+          statusMessage === '' ? `gRPC status ${status ?? 'missing'}` : statusMessage,
+        );
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      if (body.length < 5 || body[0] !== 0) {
+        fail('BAD_RESPONSE', 'not a gRPC message (or a compressed one)');
+        return;
+      }
+      resolve(body.subarray(5, 5 + body.readUInt32BE(1)));
+    });
+    const frame = Buffer.alloc(5 + message.length);
+    frame.writeUInt32BE(message.length, 1);
+    frame.set(message, 5);
+    request.end(frame);
+  });
+}
+
+type FieldValue = bigint | Uint8Array;
+
+/** Protobuf encoding of varint fields (all that HashKV's request has). */
+export function encodeFields(fields: readonly [number, number | bigint][]): Uint8Array {
+  const bytes: number[] = [];
+  for (const [number, value] of fields) {
+    writeVarint(bytes, BigInt(number << 3));
+    writeVarint(bytes, BigInt.asUintN(64, BigInt(value)));
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** Varint and length-delimited fields by number; fixed-width fields are skipped. */
+export function decodeFields(message: Uint8Array): Map<number, FieldValue[]> {
+  const fields = new Map<number, FieldValue[]>();
+  let at = 0;
+  const varint = (): bigint => {
+    let result = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const byte = message[at];
+      if (byte === undefined || shift > 63n) throw new Error('truncated protobuf varint');
+      at += 1;
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return result;
+    }
+  };
+  while (at < message.length) {
+    const key = varint();
+    const number = Number(key >> 3n);
+    const wireType = Number(key & 7n);
+    let value: FieldValue | undefined;
+    if (wireType === 0) value = varint();
+    else if (wireType === 2) {
+      const length = Number(varint());
+      if (at + length > message.length) throw new Error('truncated protobuf field');
+      value = message.subarray(at, at + length);
+      at += length;
+    } else if (wireType === 1) at += 8;
+    else if (wireType === 5) at += 4;
+    else throw new Error(`unsupported protobuf wire type ${wireType}`);
+    if (value !== undefined) fields.set(number, [...(fields.get(number) ?? []), value]);
+  }
+  return fields;
+}
+
+function writeVarint(bytes: number[], value: bigint): void {
+  let rest = value;
+  while (rest >= 0x80n) {
+    bytes.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  bytes.push(Number(rest));
+}
+
+function asBigInt(value: FieldValue): bigint {
+  return typeof value === 'bigint' ? value : 0n;
+}
