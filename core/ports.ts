@@ -1,4 +1,5 @@
 /** Ports: what ops/ needs from the outside world, implemented by systems/ and the faces. */
+import type { MetricSample } from './metrics/sample.js';
 import type { ClusterStatus, SystemKind } from './model.js';
 
 export type Capability =
@@ -53,6 +54,11 @@ export interface ClusterAdapter {
   readonly capabilities: ReadonlySet<Capability>;
   /** Never throws for a member being down: that is data in the result. */
   status(): Promise<ClusterStatus>;
+  /**
+   * Kinds with the `metrics` capability: what the members export beyond `status` (etcd's
+   * disk histograms), for the reachable members of `status`. Never throws for a member.
+   */
+  metricSample?(status: ClusterStatus): Promise<MetricSample>;
   close(): Promise<void>;
 }
 

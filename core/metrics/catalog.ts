@@ -30,7 +30,7 @@ const EVERY_KIND_STATUS = {
   consul: BY_AGENT_POLL,
 } as const;
 
-const OBSERVED_LEADER_CHANGES = 'leader ID changes between two polls of the agent';
+const OBSERVED_LEADER_CHANGES = 'leader ID (or term) changes between polls of the agent';
 
 const DEFINITIONS = [
   // --- Reachability and leadership -------------------------------------------------------
@@ -104,7 +104,7 @@ const DEFINITIONS = [
   {
     name: 'quorum_leader_changes_total',
     type: 'counter',
-    help: 'Leader changes the agent has seen since it started (one poll to the next naming another leader, or a leader after none).',
+    help: 'Leader changes the agent has seen since it started: a poll finds another leader, or the same one at a higher term, than the last leader seen.',
     labels: CLUSTER,
     sources: {
       etcd: `${OBSERVED_LEADER_CHANGES} (etcd itself counts \`etcd_server_leader_changes_seen_total\` per member)`,
@@ -315,6 +315,22 @@ const DEFINITIONS = [
       tikv: 'the agent: statfs of the probed directory',
       cockroach: 'the agent: statfs of the probed directory',
       consul: 'the agent: statfs of the probed directory',
+    },
+  },
+
+  {
+    name: 'quorum_node_resident_memory_bytes',
+    type: 'gauge',
+    help: 'Resident memory of the consensus server process beside the agent (`--node-pid PID`, Linux /proc).',
+    labels: CLUSTER,
+    sources: {
+      etcd: 'the agent: VmRSS of /proc/PID/status',
+      zookeeper: 'the agent: VmRSS of /proc/PID/status (the JVM)',
+      kraft: 'the agent: VmRSS of /proc/PID/status (the JVM)',
+      nats: 'the agent: VmRSS of /proc/PID/status',
+      tikv: 'the agent: VmRSS of /proc/PID/status',
+      cockroach: 'the agent: VmRSS of /proc/PID/status',
+      consul: 'the agent: VmRSS of /proc/PID/status',
     },
   },
 

@@ -7,6 +7,7 @@ import {
   everyAttemptRejectedCredentials,
   type EndpointAttempt,
 } from '../../core/unreachable.js';
+import type { MetricSample } from '../../core/metrics/sample.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
 import type {
   Capability,
@@ -18,8 +19,9 @@ import { HttpTransportError } from '../transport/http.js';
 import { EtcdGateway } from './gateway.js';
 import type { Member, MemberListResponse } from './gateway-types.js';
 import { alarmsOf, memberFromProbe, type EndpointProbe } from './member-status.js';
+import { readEtcdMetricSample } from './metric-sample.js';
 
-const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status']);
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status', 'metrics']);
 
 export function connect(target: ClusterTarget, options: ConnectOptions): ClusterAdapter {
   return new EtcdAdapter(target, options);
@@ -32,7 +34,7 @@ class EtcdAdapter implements ClusterAdapter {
 
   constructor(
     private readonly target: ClusterTarget,
-    options: ConnectOptions,
+    private readonly options: ConnectOptions,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.gateway = new EtcdGateway(options);
@@ -101,6 +103,11 @@ class EtcdAdapter implements ClusterAdapter {
       alarms: uniqueAlarms(reachable.flatMap((probe) => alarmsOf(probe.status))),
       observedAt: this.now(),
     });
+  }
+
+  /** Disk histograms and proposal counters of every reachable member, from its /metrics. */
+  metricSample(status: ClusterStatus): Promise<MetricSample> {
+    return readEtcdMetricSample(status, this.options);
   }
 
   async close(): Promise<void> {
