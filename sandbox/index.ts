@@ -6,6 +6,7 @@ export {
   sandboxList,
   sandboxLogPaths,
   sandboxUp,
+  restartMembers,
   stopMember,
   type UpOptions,
 } from './manager.js';

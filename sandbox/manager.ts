@@ -174,6 +174,40 @@ export async function stopMember(
   await waitUntil(() => !exists(target.pid), 1000);
 }
 
+/**
+ * Starts the members of a stopped sandbox again with their recorded ports and data dirs
+ * (after `sandboxDown(..., {keepData: true})`, e.g. once a backup was restored into them)
+ * and waits until it is ready. Members still running are left alone.
+ */
+export async function restartMembers(
+  stateDir: string,
+  name: string,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<SandboxRecord> {
+  const record = await requireRecord(stateDir, name);
+  const server = serverKind(record.kind);
+  const layout = sandboxLayout(stateDir, name);
+  const slots: MemberSlot[] = record.members.map((member) => ({
+    name: member.name,
+    ports: member.ports,
+    dataDir: member.dataDir,
+    logFile: member.logFile,
+  }));
+  const launches = server.plan({ sandbox: name, confDir: layout.confDir, members: slots });
+  for (const [index, launch] of launches.entries()) {
+    const member = record.members[index];
+    if (member === undefined || memberAlive(record, member)) continue;
+    record.members[index] = launchMember(server, layout, launch, slots[index] as MemberSlot);
+  }
+  await writeRecord(layout.stateFile, record);
+  const outcome = await waitForReadiness(server, record, options.readyTimeoutMs ?? 60_000);
+  if (!outcome.ready) {
+    const logFiles = new Map(record.members.map((member) => [member.name, member.logFile]));
+    throw await notReadyError(record, outcome.notReady, outcome.problem, logFiles);
+  }
+  return record;
+}
+
 function memberSlots(
   layout: SandboxLayout,
   server: ServerKind,

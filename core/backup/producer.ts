@@ -131,6 +131,8 @@ export interface RestoreRequest {
   clusterToken?: string;
   /** The server version, when known: decides e.g. whether etcd can bump revisions. */
   serverVersion?: string;
+  /** etcd: raise revisions on restore (3.5+ tools). Default: whenever the version allows. */
+  bumpRevision?: boolean;
 }
 
 /** Everything a kind offers for backups; optional parts are reported as not supported. */
@@ -149,6 +151,8 @@ export interface BackupKindSupport {
   restoreTest?(input: RestoreTestInput): Promise<RestoreTestResult>;
   /** Pure: the steps, in order. */
   planRestore?(request: RestoreRequest): RestorePlan;
+  /** The members a restore plan covers, read from the live cluster (names, client and peer URLs). */
+  restoreMembers?(target: ClusterTarget, options: ConnectOptions): Promise<RestoreMember[]>;
   /**
    * Logical restore into a running, empty cluster (ZooKeeper's tree, NATS streams); etcd
    * restores data directories instead, which ops/ drives from the plan.

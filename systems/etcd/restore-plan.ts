@@ -60,7 +60,8 @@ export function planEtcdRestore(request: RestoreRequest): RestorePlan {
   const { manifest } = request;
   const token = request.clusterToken ?? '<NEW-TOKEN>';
   const version = request.serverVersion ?? manifest.serverVersion;
-  const bump = canBumpRevision(version);
+  const possible = canBumpRevision(version);
+  const bump = possible && request.bumpRevision !== false;
   const tool = bump ? 'etcdutl' : 'etcdctl';
   const revision = manifest.position.revision;
   const members = request.members.map((member) => ({
@@ -146,7 +147,9 @@ export function planEtcdRestore(request: RestoreRequest): RestorePlan {
     `everything written after revision ${String(revision)} (backup taken ${manifest.finishedAt}) is lost`,
     bump
       ? `revisions are raised by ${REVISION_BUMP} and marked compacted: watchers resume with a compaction error and re-list, instead of seeing revisions go backwards`
-      : `etcd ${version ?? '(version unknown)'} cannot bump revisions on restore (etcdutl --bump-revision needs 3.5+): the cluster restarts at revision ${String(revision)}, lower than what clients may have seen; watchers that resume from a later revision miss events or see revisions go backwards, so restart every client that watches (for Kubernetes: kube-apiserver, then controllers) after the restore`,
+      : possible
+        ? `no revision bump (asked not to): the cluster restarts at revision ${String(revision)}; restart every client that watches`
+        : `etcd ${version ?? '(version unknown)'} cannot bump revisions on restore (etcdutl --bump-revision needs 3.5+): the cluster restarts at revision ${String(revision)}, lower than what clients may have seen; watchers that resume from a later revision miss events or see revisions go backwards, so restart every client that watches (for Kubernetes: kube-apiserver, then controllers) after the restore`,
     'the new cluster token keeps restored members from joining the old cluster; the old data dirs are kept until you remove them',
   ];
   return {

@@ -40,6 +40,27 @@ export const backupSupport: BackupKindSupport = {
   checkStructure: checkSnapshotStructure,
   restoreTest: restoreTestEtcd,
   planRestore: planEtcdRestore,
+  restoreMembers: async (target, options) => {
+    const gateway = new EtcdGateway(options);
+    let lastError: unknown;
+    for (const endpoint of target.endpoints) {
+      try {
+        const { members = [] } = await gateway.memberList(endpoint);
+        return members.map((member) => ({
+          name: member.name ?? member.ID ?? 'unnamed',
+          clientUrl: member.clientURLs?.[0] ?? '',
+          ...(member.peerURLs?.[0] !== undefined && { peerUrl: member.peerURLs[0] }),
+        }));
+      } catch (cause) {
+        lastError = cause;
+      }
+    }
+    throw new UnreachableError(
+      'CLUSTER_UNREACHABLE',
+      `no endpoint of "${target.name}" lists its members: ${describeCause(lastError)}`,
+      { actions: ['name the members instead: --members NAME=PEER_URL,...'] },
+    );
+  },
 };
 
 class EtcdSnapshotProducer implements BackupProducer {

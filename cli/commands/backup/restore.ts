@@ -1,0 +1,422 @@
+import { Args, Flags } from '@oclif/core';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import type { BackupManifest } from '../../../core/backup/manifest.js';
+import {
+  fingerprintMismatches,
+  type BackupKindSupport,
+  type RestoreMember,
+  type RestorePlan,
+} from '../../../core/backup/producer.js';
+import { guardRestore } from '../../../core/backup/restore-guard.js';
+import { UnreachableError, UnsupportedOperationError, UsageError } from '../../../core/errors.js';
+import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
+import type { ClusterTarget, ConnectOptions } from '../../../core/ports.js';
+import { findBackup } from '../../../ops/backup.js';
+import { executeRestorePlan } from '../../../ops/backup/restore.js';
+import {
+  defaultStateDir,
+  restartMembers,
+  sandboxList,
+  sandboxTarget,
+  stopMember,
+  type SandboxListing,
+} from '../../../sandbox/index.js';
+import { backupSupportFor } from '../../../systems/backup-registry.js';
+import { restoreDataDir } from '../../../systems/etcd/restore.js';
+import { REVISION_BUMP } from '../../../systems/etcd/restore-plan.js';
+import { countKeys, readFingerprint } from '../../../systems/etcd/snapshot-fingerprint.js';
+import { connectAdapter } from '../../../systems/registry.js';
+import { QuorumctlCommand } from '../../base-command.js';
+import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
+import { stateDirFlag } from '../../sandbox-flags.js';
+import {
+  BACKUP_OUTPUT,
+  destinationFlag,
+  interruptSignal,
+  openStorage,
+  resolveBackupTarget,
+} from '../../render/backup-command.js';
+import { renderRestorePlan, renderRestoreReport, type RestoreReport } from '../../render/backup.js';
+
+export default class BackupRestore extends QuorumctlCommand {
+  static override summary = 'Plan a restore step by step; with --execute, perform it on a sandbox.';
+  static override description = `Prints the plan by default (a table, or -o json): for etcd, every member is restored from the same snapshot into a new data dir under a new cluster token, started, and checked (leader, every member, HashKV at the snapshot's revision). With etcd 3.5+ tools the revisions are bumped (etcdutl --bump-revision --mark-compacted) so watchers never see them go backwards; etcd 3.4 cannot, and the plan says what that means for watchers. Members come from --sandbox, from the live cluster's member list, or from --members.
+
+--execute performs the plan on a sandbox (--sandbox NAME): it stops the members, restores each into a new data dir, swaps the new dirs in (the old ones are kept as <dir>.pre-restore-<time>), starts the members and checks health and content. For clusters on other hosts, run the plan's steps there.
+
+A target that has a leader and data is refused (exit 4) unless --force and a typed confirmation: type the cluster's name at the prompt, or pass --confirm NAME (without a terminal, --yes also confirms).
+
+${EXIT_CODE_HELP}`;
+
+  static override examples = [
+    {
+      description: 'The plan for restoring the newest backup into the current context',
+      command: '<%= config.bin %> backup restore --dest /var/backups/etcd',
+    },
+    {
+      description: 'Restore a backup into a sandbox that has data',
+      command:
+        '<%= config.bin %> backup restore prod-20261129T053800Z -d /var/backups/etcd --sandbox demo --execute --force --confirm demo',
+    },
+    {
+      description: 'The plan for a dead cluster, naming its members',
+      command:
+        '<%= config.bin %> backup restore -d /var/backups/etcd --members m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380,m3=https://10.0.0.3:2380',
+    },
+  ];
+
+  static override args = {
+    name: Args.string({ description: 'Backup name (default: the newest).', default: 'latest' }),
+  };
+
+  static override flags = {
+    ...outputFlags,
+    ...targetFlags,
+    ...globalFlags,
+    ...destinationFlag,
+    ...stateDirFlag,
+    for: Flags.string({
+      description: 'With "latest": the newest backup of this cluster.',
+      helpGroup: 'BACKUP',
+    }),
+    sandbox: Flags.string({
+      description: 'Restore into this sandbox (members, data dirs and processes known).',
+      helpGroup: 'RESTORE',
+    }),
+    members: Flags.string({
+      description:
+        'The members to restore, NAME=PEER_URL,... (client URLs default to the peer host on port 2379).',
+      helpGroup: 'RESTORE',
+    }),
+    'data-dir': Flags.string({
+      default: '/var/lib/etcd/{name}.restored',
+      description: 'New data dir per member ({name} is replaced); must not exist yet.',
+      helpGroup: 'RESTORE',
+    }),
+    'bump-revision': Flags.boolean({
+      allowNo: true,
+      description:
+        'etcd: raise revisions on restore (needs etcd 3.5+ tools). Default: whenever possible.',
+      helpGroup: 'RESTORE',
+    }),
+    execute: Flags.boolean({
+      description: 'Perform the plan (sandboxes only).',
+      helpGroup: 'RESTORE',
+    }),
+    force: Flags.boolean({
+      description: 'Allow replacing a cluster that has a leader and data.',
+      helpGroup: 'RESTORE',
+    }),
+    confirm: Flags.string({
+      description: "The target cluster's name, typed to confirm --force.",
+      helpGroup: 'RESTORE',
+    }),
+    yes: Flags.boolean({
+      description: 'Confirm --force when no terminal is attached.',
+      helpGroup: 'RESTORE',
+    }),
+  };
+
+  protected readonly outputKind = BACKUP_OUTPUT.restorePlan;
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(BackupRestore);
+    const storage = openStorage(flags.dest);
+    const manifest = await findBackup(storage, args.name, flags.for);
+    const support = await backupSupportFor(manifest.systemKind);
+    if (support.planRestore === undefined) {
+      throw new UnsupportedOperationError(
+        'RESTORE_NOT_SUPPORTED',
+        `quorumctl cannot plan ${manifest.systemKind} restores yet`,
+      );
+    }
+    const dataPath = storage.localPath(manifest);
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    const token = `quorumctl-restore-${randomBytes(6).toString('hex')}`;
+    const sandbox =
+      flags.sandbox === undefined
+        ? undefined
+        : await findSandbox(flags['state-dir'], flags.sandbox);
+    const destination = sandbox === undefined ? await this.liveTarget(flags, support) : undefined;
+    const members: RestoreMember[] =
+      sandbox !== undefined
+        ? sandbox.members.map((member) => ({
+            name: member.name,
+            clientUrl: member.clientUrl,
+            peerUrl: `http://127.0.0.1:${member.ports.peer ?? 0}`,
+            dataDir: `${member.dataDir}.restored-${stamp}`,
+          }))
+        : (destination?.members ?? []).map((member) => ({
+            ...member,
+            dataDir: flags['data-dir'].replaceAll('{name}', member.name),
+          }));
+    const targetCluster = sandbox?.name ?? destination?.target.name ?? 'restored';
+    const plan = support.planRestore({
+      manifest,
+      dataPath,
+      targetCluster,
+      members,
+      clusterToken: token,
+      ...(sandbox !== undefined && { serverVersion: sandbox.version }),
+      ...(flags['bump-revision'] !== undefined && { bumpRevision: flags['bump-revision'] }),
+    });
+    const format = this.outputFormat(flags);
+    if (!flags.execute) {
+      await this.emit(format, plan, renderRestorePlan);
+      return;
+    }
+    if (sandbox === undefined || manifest.systemKind !== 'etcd' || sandbox.kind !== 'etcd') {
+      throw new UnsupportedOperationError(
+        'RESTORE_EXECUTE_NOT_SUPPORTED',
+        'restore --execute runs only on an etcd sandbox (--sandbox NAME): quorumctl does not stop or start members on other hosts',
+        { actions: ['run the plan (without --execute) and follow its steps on each member host'] },
+      );
+    }
+    await this.confirm(sandbox, flags);
+    const interrupt = interruptSignal();
+    try {
+      const report = await executeOnSandbox({
+        plan,
+        manifest,
+        support,
+        sandbox,
+        stateDir: flags['state-dir'] ?? defaultStateDir(),
+        members,
+        dataPath,
+        token,
+        signal: interrupt.signal,
+      });
+      process.stdout.write(
+        format === 'table'
+          ? renderRestoreReport(report)
+          : `${JSON.stringify({ apiVersion: 'quorumctl/v1', kind: BACKUP_OUTPUT.restore, status: report.fingerprint?.matches === false ? 1 : 0, result: report, warnings: [] }, null, 2)}\n`,
+      );
+      if (report.fingerprint?.matches === false) this.exit(1);
+    } finally {
+      interrupt.release();
+    }
+  }
+
+  /** The cluster named by --cluster/--endpoints (or the current context), and its members. */
+  private async liveTarget(
+    flags: Parameters<typeof resolveBackupTarget>[0] & { members?: string | undefined },
+    support: BackupKindSupport,
+  ): Promise<{ target: ClusterTarget; options: ConnectOptions; members: RestoreMember[] }> {
+    if (flags.members !== undefined) {
+      const members = parseMembers(flags.members);
+      return {
+        target: {
+          name: flags.cluster ?? 'restored',
+          kind: support.kind,
+          endpoints: members.map((m) => m.clientUrl),
+        },
+        options: { timeoutMs: 3000 },
+        members,
+      };
+    }
+    const { target, options } = await resolveBackupTarget(flags);
+    if (support.restoreMembers === undefined) {
+      throw new UsageError(
+        'MEMBERS_REQUIRED',
+        'name the members to restore with --members NAME=PEER_URL,...',
+      );
+    }
+    try {
+      return { target, options, members: await support.restoreMembers(target, options) };
+    } catch (cause) {
+      throw new UnreachableError(
+        'MEMBERS_UNKNOWN',
+        `cannot read the members of "${target.name}" (a restore is often needed because it is down)`,
+        {
+          actions: ['name them: --members m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380'],
+          cause,
+        },
+      );
+    }
+  }
+
+  private async confirm(
+    sandbox: SandboxListing,
+    flags: { force: boolean; confirm?: string | undefined; yes: boolean },
+  ): Promise<void> {
+    const facts = await sandboxFacts(sandbox);
+    const interactive = process.stdin.isTTY && process.stderr.isTTY;
+    const consent = {
+      force: flags.force,
+      yes: flags.yes,
+      interactive,
+      ...(flags.confirm !== undefined && { typedName: flags.confirm }),
+    };
+    const outcome = guardRestore(facts, consent);
+    if (outcome.allowed) return;
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const typed = await prompt.question(
+        `sandbox "${sandbox.name}" has a leader and ${facts.dataItems ?? 'some'} keys: everything in it will be replaced.\nType its name to go on: `,
+      );
+      guardRestore(facts, { ...consent, typedName: typed.trim() });
+    } finally {
+      prompt.close();
+    }
+  }
+}
+
+async function findSandbox(stateDir: string | undefined, name: string): Promise<SandboxListing> {
+  const found = (await sandboxList(stateDir ?? defaultStateDir())).find(
+    (entry) => entry.name === name,
+  );
+  if (found === undefined) {
+    throw new UsageError('SANDBOX_NOT_FOUND', `no sandbox named "${name}"`, {
+      actions: ['quorumctl sandbox ls', 'start one: quorumctl sandbox up NAME'],
+    });
+  }
+  return found;
+}
+
+async function sandboxFacts(sandbox: SandboxListing) {
+  if (sandbox.state === 'stopped') return { cluster: sandbox.name, hasLeader: false };
+  const target: ClusterTarget = { name: sandbox.name, kind: 'etcd', ...sandboxTarget(sandbox) };
+  const adapter = await connectAdapter(target, { timeoutMs: 2000 });
+  try {
+    const status = await adapter.status().catch(() => undefined);
+    const leader = status?.members.find((member) => member.id === status.leaderId);
+    const dataItems =
+      leader === undefined
+        ? undefined
+        : await countKeys(leader.endpoint, 0, { timeoutMs: 5000 }).catch(() => undefined);
+    return {
+      cluster: sandbox.name,
+      hasLeader: status?.leaderId !== undefined,
+      ...(dataItems !== undefined && { dataItems }),
+    };
+  } finally {
+    await adapter.close();
+  }
+}
+
+function parseMembers(text: string): RestoreMember[] {
+  return text.split(',').map((entry) => {
+    const match = /^([^=]+)=(https?:\/\/[^,]+)$/.exec(entry.trim());
+    if (match?.[1] === undefined || match[2] === undefined)
+      throw new UsageError('MEMBERS_INVALID', `--members: "${entry}" is not NAME=PEER_URL`, {
+        actions: ['e.g. --members m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380'],
+      });
+    const peer = new URL(match[2]);
+    return {
+      name: match[1],
+      peerUrl: match[2],
+      clientUrl: `${peer.protocol}//${peer.hostname}:2379`,
+    };
+  });
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function executeOnSandbox(input: {
+  plan: RestorePlan;
+  manifest: BackupManifest;
+  support: BackupKindSupport;
+  sandbox: SandboxListing;
+  stateDir: string;
+  members: RestoreMember[];
+  dataPath: string;
+  token: string;
+  signal: AbortSignal;
+}): Promise<RestoreReport> {
+  const { plan, manifest, sandbox, members } = input;
+  const byName = new Map(members.map((member) => [member.name, member]));
+  const initialCluster = members
+    .map((member) => `${member.name}=${member.peerUrl ?? ''}`)
+    .join(',');
+  const bumped = plan.steps.some((step) => step.command?.includes('--bump-revision') === true);
+  const target: ClusterTarget = { name: sandbox.name, kind: 'etcd', ...sandboxTarget(sandbox) };
+  let fingerprint: RestoreReport['fingerprint'];
+  const { executed, restoreMs } = await executeRestorePlan(
+    plan,
+    {
+      checkBackup: async () => {
+        const actual = await sha256Of(input.dataPath);
+        if (actual !== manifest.sha256)
+          throw new UsageError(
+            'BACKUP_CORRUPT',
+            `${input.dataPath} hashes to ${actual}, not ${manifest.sha256}`,
+            {
+              actions: ['quorumctl backup verify shows what is wrong; restore another backup'],
+            },
+          );
+      },
+      stopMember: async (member) => {
+        await stopMember(input.stateDir, sandbox.name, member, 'SIGTERM');
+      },
+      restoreMember: async (name) => {
+        const member = byName.get(name);
+        if (member?.dataDir === undefined || member.peerUrl === undefined) return;
+        await restoreDataDir({
+          snapshotPath: input.dataPath,
+          name,
+          dataDir: member.dataDir,
+          initialCluster,
+          peerUrl: member.peerUrl,
+          clusterToken: input.token,
+          ...(bumped && { bumpRevision: REVISION_BUMP }),
+          signal: input.signal,
+        });
+      },
+      startMembers: async (names) => {
+        // The sandbox starts members from its recorded data dirs: move the restored ones there.
+        const stamp = new Date()
+          .toISOString()
+          .replace(/[-:]/g, '')
+          .replace(/\.\d+Z$/, 'Z');
+        for (const name of names) {
+          const recorded = sandbox.members.find((member) => member.name === name);
+          const restored = byName.get(name)?.dataDir;
+          if (recorded === undefined || restored === undefined) continue;
+          await rename(recorded.dataDir, `${recorded.dataDir}.pre-restore-${stamp}`);
+          await rename(restored, recorded.dataDir);
+        }
+        await restartMembers(input.stateDir, sandbox.name);
+      },
+      checkHealth: async () => {
+        const adapter = await connectAdapter(target, { timeoutMs: 2000 });
+        try {
+          const status = await adapter.status();
+          const down = status.members.filter((member) => !member.reachable);
+          if (status.leaderId === undefined || down.length > 0)
+            throw new UnreachableError(
+              'RESTORED_CLUSTER_UNHEALTHY',
+              `the restored sandbox ${status.leaderId === undefined ? 'has no leader' : `has unreachable members: ${down.map((m) => m.name).join(', ')}`}`,
+              { actions: [`quorumctl sandbox logs ${sandbox.name}`] },
+            );
+        } finally {
+          await adapter.close();
+        }
+      },
+      checkContent: async () => {
+        const recorded = manifest.fingerprint;
+        const endpoint = target.endpoints[0];
+        if (recorded === undefined || endpoint === undefined || bumped) return;
+        const restored = await readFingerprint(endpoint, Number(manifest.position.revision), {
+          timeoutMs: 60_000,
+        });
+        fingerprint = {
+          recorded,
+          restored,
+          matches: fingerprintMismatches(recorded, restored).length === 0,
+        };
+      },
+    },
+    input.signal,
+  );
+  return { plan, executed, restoreMs, ...(fingerprint !== undefined && { fingerprint }) };
+}

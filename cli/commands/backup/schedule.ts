@@ -1,0 +1,184 @@
+import { Flags } from '@oclif/core';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { kubernetesCronJob } from '../../../core/backup/kubernetes.js';
+import { parseRetentionSpec } from '../../../core/backup/retention-spec.js';
+import { scheduleStateFileName } from '../../../core/backup/schedule-state.js';
+import { UsageError } from '../../../core/errors.js';
+import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
+import { createBackup, pruneBackups } from '../../../ops/backup.js';
+import { nextCronRun, runSchedule } from '../../../ops/backup/schedule.js';
+import { defaultStateDir } from '../../../sandbox/index.js';
+import { backupSupportFor } from '../../../systems/backup-registry.js';
+import { QuorumctlCommand } from '../../base-command.js';
+import { globalFlags, targetFlags } from '../../flags.js';
+import {
+  BACKUP_OUTPUT,
+  destinationFlag,
+  interruptSignal,
+  openStorage,
+  resolveBackupTarget,
+} from '../../render/backup-command.js';
+
+export default class BackupSchedule extends QuorumctlCommand {
+  static override summary =
+    'Run backups on a cron schedule (a small daemon), or print a Kubernetes CronJob for them.';
+  static override description = `Without --emit, runs in the foreground until SIGINT/SIGTERM: every tick of --cron (five fields, UTC) takes a backup like "backup create", then prunes by --retain. A failed run is logged and recorded, and the next tick runs as usual. One daemon per lock file (default: next to the state file); a lock left by a dead process is taken over.
+
+Every attempt is recorded in a state file (default <state dir>/${scheduleStateFileName('CLUSTER')}): lastSuccessAt, lastSuccessUnixSeconds, lastBackup, lastError, consecutiveFailures, nextRunAt. The agent reads it for quorum_backup_age_seconds (docs/backup.md describes the format).
+
+With --emit kubernetes, prints a ServiceAccount and a CronJob (concurrencyPolicy Forbid, backups on a PersistentVolumeClaim, TLS from a Secret of ca.crt/tls.crt/tls.key, the password from a Secret key) and exits: in Kubernetes, Kubernetes' scheduler runs the backups.
+
+${EXIT_CODE_HELP}`;
+
+  static override examples = [
+    {
+      description: 'Hourly, keeping 24 hourly and 7 daily backups',
+      command:
+        '<%= config.bin %> backup schedule --cron "0 * * * *" --retain last=24,daily=7 --dest /var/backups/etcd',
+    },
+    {
+      description: 'A CronJob for a TLS cluster',
+      command:
+        '<%= config.bin %> backup schedule --emit kubernetes --cron "0 * * * *" -e etcd+https://etcd-0.etcd:2379 --pvc etcd-backups --tls-secret etcd-client-tls --retain last=24 --dest /backups > backup-cronjob.yaml',
+    },
+  ];
+
+  static override flags = {
+    ...targetFlags,
+    ...globalFlags,
+    ...destinationFlag,
+    cron: Flags.string({
+      required: true,
+      description: 'When to run, e.g. "0 * * * *" (hourly; UTC).',
+      helpGroup: 'SCHEDULE',
+    }),
+    retain: Flags.string({
+      description: 'Prune after each backup: last=N,hourly=N,daily=N,weekly=N,monthly=N.',
+      helpGroup: 'SCHEDULE',
+    }),
+    'state-file': Flags.string({
+      description: 'Where to record attempts (read by the agent).',
+      helpGroup: 'SCHEDULE',
+    }),
+    'lock-file': Flags.string({
+      description: 'Single-instance lock (default: the state file + .lock).',
+      helpGroup: 'SCHEDULE',
+    }),
+    'run-now': Flags.boolean({
+      description: 'Also take a backup right away.',
+      helpGroup: 'SCHEDULE',
+    }),
+    emit: Flags.option({
+      options: ['kubernetes'] as const,
+      description: 'Print manifests for this scheduler instead of running.',
+      helpGroup: 'KUBERNETES',
+    })(),
+    image: Flags.string({
+      description: 'Container image with quorumctl (default quorumctl:<version>).',
+      helpGroup: 'KUBERNETES',
+    }),
+    namespace: Flags.string({
+      description: 'Namespace of the emitted objects.',
+      helpGroup: 'KUBERNETES',
+    }),
+    pvc: Flags.string({
+      description: 'PersistentVolumeClaim for the backups (default <cluster>-backups).',
+      helpGroup: 'KUBERNETES',
+    }),
+    'tls-secret': Flags.string({
+      description: 'Secret with ca.crt, tls.crt and tls.key for the client.',
+      helpGroup: 'KUBERNETES',
+    }),
+    'password-secret': Flags.string({
+      description: 'SECRET:KEY holding the password (with --user).',
+      helpGroup: 'KUBERNETES',
+    }),
+  };
+
+  protected readonly outputKind = BACKUP_OUTPUT.schedule;
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(BackupSchedule);
+    nextCronRun(flags.cron);
+    const policy = flags.retain === undefined ? undefined : parseRetentionSpec(flags.retain);
+    if (flags.emit === 'kubernetes') {
+      const { target } = await resolveBackupTarget(flags);
+      const [secretName, secretKey] = (flags['password-secret'] ?? '').split(':');
+      if (
+        flags['password-secret'] !== undefined &&
+        (secretName === '' || secretKey === undefined || secretKey === '')
+      ) {
+        throw new UsageError('FLAG_INVALID', '--password-secret must be SECRET:KEY', {
+          actions: ['e.g. --password-secret etcd-root:password'],
+        });
+      }
+      const objects = kubernetesCronJob({
+        cluster: target.name,
+        kind: target.kind,
+        endpoints: target.endpoints,
+        cron: flags.cron,
+        image: flags.image ?? `quorumctl:${this.config.version}`,
+        backupClaim:
+          flags.pvc ?? `${target.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}-backups`,
+        ...(policy !== undefined && { retain: policy }),
+        ...(flags.namespace !== undefined && { namespace: flags.namespace }),
+        ...(flags['tls-secret'] !== undefined && { tlsSecret: flags['tls-secret'] }),
+        ...(flags.user !== undefined && { user: flags.user }),
+        ...(secretName !== undefined &&
+          secretKey !== undefined &&
+          secretName !== '' && { passwordSecret: { name: secretName, key: secretKey } }),
+      });
+      const { stringify } = await import('yaml');
+      process.stdout.write(objects.map((object) => stringify(object)).join('---\n'));
+      return;
+    }
+
+    const interrupt = interruptSignal();
+    try {
+      const { target, options } = await resolveBackupTarget(flags);
+      const support = await backupSupportFor(target.kind);
+      const storage = openStorage(flags.dest);
+      const stateFile =
+        flags['state-file'] ?? join(defaultStateDir(), scheduleStateFileName(target.name));
+      await mkdir(dirname(stateFile), { recursive: true });
+      await runSchedule({
+        cron: flags.cron,
+        target,
+        destination: storage.location,
+        stateFile,
+        lockFile: flags['lock-file'] ?? `${stateFile}.lock`,
+        runNow: flags['run-now'],
+        signal: interrupt.signal,
+        log: (line) => process.stderr.write(`${line}\n`),
+        runBackup: async (signal) => {
+          const created = await createBackup({
+            target,
+            options: { ...options, signal },
+            support,
+            storage,
+            toolVersion: this.config.version,
+            trigger: 'schedule',
+            signal,
+          });
+          if (policy !== undefined) {
+            const pruned = await pruneBackups({
+              storage,
+              policy,
+              dryRun: false,
+              cluster: target.name,
+            });
+            if (pruned.remove.length > 0)
+              process.stderr.write(
+                `pruned ${pruned.remove.map((entry) => entry.name).join(', ')}\n`,
+              );
+          }
+          return created;
+        },
+      });
+      process.stderr.write(`stopped; state in ${stateFile}\n`);
+    } finally {
+      interrupt.release();
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * What the backup commands share (oclif loads every file under cli/commands as a command, so
+ * it lives here): the destination flag, target resolution, the kind's backup support, the
+ * interrupt signal and the progress line on a TTY.
+ */
+import { Flags } from '@oclif/core';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ThrowawayClusters } from '../../core/backup/producer.js';
+import { UnsupportedOperationError } from '../../core/errors.js';
+import { parseDuration } from '../../core/duration.js';
+import type { OutputKind } from '../../core/schema.js';
+import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
+import type { BackupProgress } from '../../ops/backup.js';
+import { locateInventory } from '../../ops/inventory-location.js';
+import { resolveTarget } from '../../ops/target.js';
+import {
+  SANDBOX_KINDS,
+  sandboxDown,
+  sandboxTarget,
+  sandboxUp,
+  type SandboxKind,
+} from '../../sandbox/index.js';
+import { openLocalDirectory } from '../../systems/storage/local-directory.js';
+import { formatBytes } from './table.js';
+
+/**
+ * The envelope kinds of backup output. Until core/schema.ts lists them, they are cast here
+ * (one place) so the commands stay typed.
+ */
+export const BACKUP_OUTPUT = {
+  manifest: 'BackupManifest' as OutputKind,
+  list: 'BackupList' as OutputKind,
+  verify: 'BackupVerifyReport' as OutputKind,
+  prune: 'BackupPruneReport' as OutputKind,
+  restorePlan: 'RestorePlan' as OutputKind,
+  restore: 'RestoreReport' as OutputKind,
+  schedule: 'BackupSchedule' as OutputKind,
+};
+
+export const destinationFlag = {
+  dest: Flags.string({
+    char: 'd',
+    env: 'QUORUMCTL_BACKUP_DEST',
+    required: true,
+    description: 'Where backups live: a directory path or file:// URL (env QUORUMCTL_BACKUP_DEST).',
+    helpGroup: 'BACKUP',
+  }),
+};
+
+export function openStorage(location: string) {
+  return openLocalDirectory(location);
+}
+
+type TargetFlagValues = {
+  config?: string | undefined;
+  cluster?: string | undefined;
+  endpoints?: string | undefined;
+  kind?: string | undefined;
+  timeout?: string | undefined;
+  cacert?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  'insecure-skip-tls-verify'?: boolean | undefined;
+  user?: string | undefined;
+  'password-env'?: string | undefined;
+  'token-env'?: string | undefined;
+  'monitor-urls'?: string | undefined;
+};
+
+/** The same resolution as every command's --cluster/--endpoints, without connecting. */
+export async function resolveBackupTarget(
+  flags: TargetFlagValues,
+  signal?: AbortSignal,
+): Promise<{ target: ClusterTarget; options: ConnectOptions }> {
+  const defined = <T extends Record<string, unknown>>(
+    values: T,
+  ): { [K in keyof T]?: Exclude<T[K], undefined> } =>
+    Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+      [K in keyof T]?: Exclude<T[K], undefined>;
+    };
+  return resolveTarget({
+    ...defined({
+      cluster: flags.cluster,
+      endpoints: flags.endpoints,
+      monitorUrls: flags['monitor-urls'],
+    }),
+    ...(flags.kind !== undefined && { kind: flags.kind as never }),
+    inventory: locateInventory(flags.config),
+    tls: defined({
+      cacert: flags.cacert,
+      cert: flags.cert,
+      key: flags.key,
+      insecureSkipVerify: flags['insecure-skip-tls-verify'] === true ? true : undefined,
+    }),
+    auth: defined({
+      user: flags.user,
+      passwordEnv: flags['password-env'],
+      tokenEnv: flags['token-env'],
+    }),
+    timeoutMs: parseDuration(flags.timeout ?? '3s', '--timeout'),
+    ...(signal !== undefined && { signal }),
+  });
+}
+
+/**
+ * SIGINT and SIGTERM abort the work in hand (the ops layer then removes what was half
+ * written); a second signal is left to Node's default, which ends the process.
+ */
+export function interruptSignal(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    release();
+    controller.abort(new Error(`interrupted by ${name}`));
+  };
+  const release = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return { signal: controller.signal, release };
+}
+
+/** A progress line on stderr when it is a terminal: bytes, rate, ETA; at most 10 updates a second. */
+export function progressLine(stream: NodeJS.WriteStream = process.stderr): {
+  update: (progress: BackupProgress) => void;
+  done: () => void;
+} {
+  if (!stream.isTTY) return { update: () => undefined, done: () => undefined };
+  let last = 0;
+  let shown = false;
+  return {
+    update: (progress) => {
+      const now = performance.now();
+      if (now - last < 100) return;
+      last = now;
+      shown = true;
+      stream.write(`\r\u001b[2K${formatProgress(progress)}`);
+    },
+    done: () => {
+      if (shown) stream.write('\r\u001b[2K');
+    },
+  };
+}
+
+export function formatProgress(progress: BackupProgress): string {
+  const seconds = progress.elapsedMs / 1000;
+  const rate = seconds > 0 ? progress.bytesWritten / seconds : 0;
+  const total = progress.totalBytes;
+  const parts = [
+    total === undefined
+      ? formatBytes(progress.bytesWritten)
+      : `${formatBytes(progress.bytesWritten)} / ${formatBytes(total)} (${Math.min(100, Math.floor((progress.bytesWritten / Math.max(total, 1)) * 100))}%)`,
+    `${formatBytes(Math.round(rate))}/s`,
+  ];
+  if (total !== undefined && rate > 0) {
+    const etaSeconds = Math.max(0, (total - progress.bytesWritten) / rate);
+    parts.push(`ETA ${etaSeconds < 1 ? '<1' : Math.round(etaSeconds)} s`);
+  }
+  return `backup ${parts.join('  ')}`;
+}
+
+/**
+ * Throwaway clusters for restore tests of kinds that restore logically (ZooKeeper, NATS):
+ * a sandbox in its own temporary state directory, removed with everything in it.
+ */
+export function throwawayClusters(): ThrowawayClusters {
+  return {
+    async start(kind, members) {
+      if (!(SANDBOX_KINDS as readonly string[]).includes(kind)) {
+        throw new UnsupportedOperationError(
+          'THROWAWAY_UNAVAILABLE',
+          `quorumctl cannot start a throwaway ${kind} cluster`,
+        );
+      }
+      const stateDir = await mkdtemp(join(tmpdir(), 'quorumctl-throwaway-'));
+      const name = `restore-${randomBytes(3).toString('hex')}`;
+      const destroy = async () => {
+        await sandboxDown(stateDir, name, { graceMs: 1000 }).catch(() => undefined);
+        await rm(stateDir, { recursive: true, force: true });
+      };
+      try {
+        const record = await sandboxUp({ stateDir, name, kind: kind as SandboxKind, members });
+        return { target: { name, kind, ...sandboxTarget(record) }, destroy };
+      } catch (cause) {
+        await destroy();
+        throw cause;
+      }
+    },
+  };
+}
