@@ -31,7 +31,8 @@ const TLS_DIR = '/etc/quorumctl/tls';
 const BACKUP_DIR = '/backups';
 
 export function kubernetesCronJob(request: CronJobRequest): Record<string, unknown>[] {
-  const name = `quorumctl-backup-${dnsLabel(request.cluster)}`.slice(0, 52);
+  // CronJob names must leave room for the Job suffix Kubernetes adds (52 characters at most).
+  const name = `quorumctl-backup-${dnsLabel(request.cluster)}`.slice(0, 52).replace(/-+$/, '');
   const labels = {
     'app.kubernetes.io/name': 'quorumctl-backup',
     'app.kubernetes.io/instance': dnsLabel(request.cluster),
@@ -47,7 +48,8 @@ export function kubernetesCronJob(request: CronJobRequest): Record<string, unkno
     'create',
     '--endpoints',
     request.endpoints.join(','),
-    ...(request.kind === 'etcd' ? [] : ['--kind', request.kind]),
+    '--kind',
+    request.kind,
     '--dest',
     BACKUP_DIR,
     '--output',
@@ -154,7 +156,10 @@ export function kubernetesCronJob(request: CronJobRequest): Record<string, unkno
 function dnsLabel(text: string): string {
   const label = text
     .toLowerCase()
+    .replace(/^[a-z0-9+]+:\/\//, '')
     .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
   return label === '' ? 'cluster' : label;
 }

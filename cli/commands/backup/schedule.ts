@@ -47,7 +47,7 @@ ${EXIT_CODE_HELP}`;
   static override flags = {
     ...targetFlags,
     ...globalFlags,
-    ...destinationFlag,
+    dest: Flags.string({ ...destinationFlag.dest, required: false }),
     cron: Flags.string({
       required: true,
       description: 'When to run, e.g. "0 * * * *" (hourly; UTC).',
@@ -103,7 +103,8 @@ ${EXIT_CODE_HELP}`;
     nextCronRun(flags.cron);
     const policy = flags.retain === undefined ? undefined : parseRetentionSpec(flags.retain);
     if (flags.emit === 'kubernetes') {
-      const { target } = await resolveBackupTarget(flags);
+      // The job reads the password from its Secret: nothing to read here.
+      const { target } = await resolveBackupTarget({ ...flags, user: undefined });
       const [secretName, secretKey] = (flags['password-secret'] ?? '').split(':');
       if (
         flags['password-secret'] !== undefined &&
@@ -130,15 +131,26 @@ ${EXIT_CODE_HELP}`;
           secretName !== '' && { passwordSecret: { name: secretName, key: secretKey } }),
       });
       const { stringify } = await import('yaml');
-      process.stdout.write(objects.map((object) => stringify(object)).join('---\n'));
+      process.stdout.write(
+        objects.map((object) => stringify(object, { aliasDuplicateObjects: false })).join('---\n'),
+      );
       return;
     }
 
+    if (flags.dest === undefined) {
+      throw new UsageError(
+        'FLAG_MISSING',
+        'backup schedule needs --dest (or QUORUMCTL_BACKUP_DEST)',
+        {
+          actions: ['e.g. --dest /var/backups/etcd'],
+        },
+      );
+    }
+    const storage = openStorage(flags.dest);
     const interrupt = interruptSignal();
     try {
       const { target, options } = await resolveBackupTarget(flags);
       const support = await backupSupportFor(target.kind);
-      const storage = openStorage(flags.dest);
       const stateFile =
         flags['state-file'] ?? join(defaultStateDir(), scheduleStateFileName(target.name));
       await mkdir(dirname(stateFile), { recursive: true });
