@@ -11,7 +11,15 @@ export type OutputKind =
   | 'RuleInfo'
   | 'Inventory'
   | 'SandboxList'
-  | 'Sandbox';
+  | 'Sandbox'
+  | 'DashboardExport'
+  | 'BackupManifest'
+  | 'BackupList'
+  | 'BackupVerifyReport'
+  | 'BackupPruneReport'
+  | 'RestorePlan'
+  | 'RestoreReport'
+  | 'BackupSchedule';
 
 export interface ErrorDocument {
   code: string;

@@ -15,7 +15,6 @@ import {
   ALERT_RULES_FILE_NAME,
   renderPrometheusRules,
 } from '../../../core/metrics/prometheus-rules.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
 import { formatBytes, formatTable } from '../../render/table.js';
@@ -100,8 +99,7 @@ ${EXIT_CODE_HELP}
     ...globalFlags,
   };
 
-  // 'DashboardExport' is not in core's OutputKind yet; the lead adds it (see the report).
-  protected readonly outputKind = 'DashboardExport' as OutputKind;
+  protected readonly outputKind = 'DashboardExport' as const;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(DashboardsExport);
