@@ -70,16 +70,17 @@ ${EXIT_CODE_HELP}`;
         throwaway: throwawayClusters(),
         signal: interrupt.signal,
       });
+      // Before emit: emit ends the process when the exit code is not 0.
+      if (!report.ok && this.outputFormat(flags) === 'table')
+        process.stderr.write(
+          `Error (BACKUP_VERIFY_FAILED): ${report.verification.problem ?? 'verification failed'}\n`,
+        );
       await this.emit(
         this.outputFormat(flags),
         report,
         renderVerify,
         report.ok ? ExitCode.ok : ExitCode.findings,
       );
-      if (!report.ok && this.outputFormat(flags) === 'table')
-        process.stderr.write(
-          `Error (BACKUP_VERIFY_FAILED): ${report.verification.problem ?? 'verification failed'}\n`,
-        );
     } finally {
       interrupt.release();
     }
