@@ -8,6 +8,8 @@ type BackupModule = { backupSupport: BackupKindSupport };
 // One line per kind; each module exports `backupSupport`.
 const BACKUP_KINDS: Partial<Record<SystemKind, () => Promise<BackupModule>>> = {
   etcd: () => import('./etcd/snapshot.js'),
+  zookeeper: () => import('./zookeeper/backup.js'),
+  nats: () => import('./nats/backup.js'),
 };
 
 export function backupKinds(): SystemKind[] {
