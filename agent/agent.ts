@@ -58,7 +58,11 @@ export interface AgentOptions {
   intervalMs?: number;
   /** Spread of the interval, ±ratio (default 0.1). */
   jitterRatio?: number;
-  /** A poll that takes longer counts as failed (default: the interval, at least 1 s). */
+  /**
+   * A poll that takes longer counts as failed (default: twice the interval, at least 2 s).
+   * Each network call gets at most 40% of it, so one member that does not answer (a call
+   * timing out) fails that member, not the whole poll.
+   */
   pollTimeoutMs?: number;
   /** Where to serve; `false` serves nothing (read metricsText() in-process). Default 127.0.0.1:9464. */
   listen?: ListenAddress | false;
@@ -159,7 +163,7 @@ class NodeAgent implements Agent {
   constructor(private readonly options: AgentOptions) {
     this.now = options.now ?? Date.now;
     this.intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
-    this.pollTimeoutMs = options.pollTimeoutMs ?? Math.max(this.intervalMs, 1000);
+    this.pollTimeoutMs = options.pollTimeoutMs ?? Math.max(2 * this.intervalMs, 2000);
     this.adapter = options.adapter;
     this.registry = createCatalogRegistry(() => this.series, {
       ...(options.processMetrics !== undefined && { processMetrics: options.processMetrics }),
@@ -300,9 +304,13 @@ class NodeAgent implements Agent {
   private async readStatus(): Promise<ClusterStatus> {
     this.adapter ??= await connectAdapter(this.options.target, {
       ...this.options.connect,
-      timeoutMs: Math.min(
-        this.options.connect?.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
-        this.pollTimeoutMs,
+      // Adapters make up to two rounds of calls (probe, then discovered members).
+      timeoutMs: Math.max(
+        1,
+        Math.min(
+          this.options.connect?.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+          Math.floor(this.pollTimeoutMs * 0.4),
+        ),
       ),
       signal: this.abort.signal,
     });

@@ -115,8 +115,9 @@ export function observationSeries(observation: AgentObservation): SeriesSet {
     const labels = { ...clusterLabels, member: memberLabel(member) };
     add('quorum_member_up', labels, bit(member.reachable));
     add('quorum_is_voter', labels, bit(member.voter));
-    if (!member.reachable) continue;
     add('quorum_is_leader', labels, bit(member.id === status.leaderId));
+    // Whatever the status holds is exported: adapters fill no numbers for a member nobody
+    // reached, but a leader's view of a peer (NATS replicas' lag) is worth having.
     add('quorum_term', labels, member.term);
     add('quorum_commit_index', labels, member.commitIndex);
     add('quorum_applied_index', labels, member.appliedIndex);

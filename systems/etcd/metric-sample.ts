@@ -32,9 +32,19 @@ const VALUES: readonly [CatalogMetricName, string][] = [
  */
 const LAST_FAMILY = 'etcd_server_proposals_pending';
 
+/** Only these lines are parsed: the page has a thousand others (an agent reads it every second). */
+const WANTED_PREFIXES = [
+  'etcd_disk_wal_fsync_',
+  'etcd_disk_backend_commit_',
+  'etcd_server_proposals_',
+];
+
 /** The catalog's view of one member's exposition (pure). */
 export function etcdMemberSample(memberId: string, exposition: string): MemberMetricSample {
-  const samples = parsePromText(exposition);
+  const wanted = exposition
+    .split('\n')
+    .filter((line) => WANTED_PREFIXES.some((prefix) => line.startsWith(prefix)));
+  const samples = parsePromText(wanted.join('\n'));
   const sample = emptyMemberSample(memberId);
   for (const [name, source] of HISTOGRAMS) {
     const histogram = findHistogram(samples, source);

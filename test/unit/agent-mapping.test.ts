@@ -139,7 +139,7 @@ describe('status to catalog series', () => {
 
   it('an unreachable member is down with no stale numbers', () => {
     assert.equal(valueOf(values, 'quorum_member_up', { member: 'n3' }), 0);
-    assert.equal(valueOf(values, 'quorum_is_leader', { member: 'n3' }), undefined);
+    assert.equal(valueOf(values, 'quorum_is_leader', { member: 'n3' }), 0);
     assert.equal(valueOf(values, 'quorum_term', { member: 'n3' }), undefined);
   });
 

@@ -57,7 +57,8 @@ ${EXIT_CODE_HELP}`;
       helpGroup: 'AGENT',
     }),
     'poll-timeout': Flags.string({
-      description: 'A poll taking longer counts as failed. Default: the interval, at least 1s.',
+      description:
+        'A poll taking longer counts as failed. Default: twice the interval, at least 2s. Each call gets at most 40% of it (and --timeout).',
       helpGroup: 'AGENT',
     }),
     'agent-token-env': Flags.string({
