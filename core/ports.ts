@@ -1,5 +1,6 @@
 /** Ports: what ops/ needs from the outside world, implemented by systems/ and the faces. */
 import type { MetricSample } from './metrics/sample.js';
+import type { HashCheck, MemberRef } from './check/observations.js';
 import type { ClusterStatus, SystemKind } from './model.js';
 
 export type Capability =
@@ -59,6 +60,11 @@ export interface ClusterAdapter {
    * disk histograms), for the reachable members of `status`. Never throws for a member.
    */
   metricSample?(status: ClusterStatus): Promise<MetricSample>;
+  /**
+   * Capability `hashCheck`: every member's hash of its key space at the lowest revision
+   * they all have. Never throws for a member: its entry carries the error.
+   */
+  hashCheck?(members: readonly MemberRef[]): Promise<HashCheck>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import {
   everyAttemptRejectedCredentials,
   type EndpointAttempt,
 } from '../../core/unreachable.js';
+import type { HashCheck, MemberRef } from '../../core/check/observations.js';
 import type { MetricSample } from '../../core/metrics/sample.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
 import type {
@@ -18,10 +19,16 @@ import type {
 import { HttpTransportError } from '../transport/http.js';
 import { EtcdGateway } from './gateway.js';
 import type { Member, MemberListResponse } from './gateway-types.js';
+import { checkHashes } from './hash-kv.js';
 import { alarmsOf, memberFromProbe, type EndpointProbe } from './member-status.js';
 import { readEtcdMetricSample } from './metric-sample.js';
+import { hashKv } from './snapshot-grpc.js';
 
-const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status', 'metrics']);
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
+  'status',
+  'metrics',
+  'hashCheck',
+]);
 
 export function connect(target: ClusterTarget, options: ConnectOptions): ClusterAdapter {
   return new EtcdAdapter(target, options);
@@ -108,6 +115,23 @@ class EtcdAdapter implements ClusterAdapter {
   /** Disk histograms and proposal counters of every reachable member, from its /metrics. */
   metricSample(status: ClusterStatus): Promise<MetricSample> {
     return readEtcdMetricSample(status, this.options);
+  }
+
+  /** HashKV of every member at the lowest revision they all have, over gRPC (see hash-kv.ts). */
+  hashCheck(members: readonly MemberRef[]): Promise<HashCheck> {
+    return checkHashes(members, {
+      revisionOf: async (endpoint) =>
+        Number((await this.gateway.status(endpoint)).header?.revision ?? 0),
+      hashAt: async (endpoint, revision) => {
+        const token = await this.gateway.authToken(endpoint);
+        return hashKv(endpoint, revision, {
+          timeoutMs: this.options.timeoutMs,
+          ...(this.options.tls !== undefined && { tls: this.options.tls }),
+          ...(this.options.signal !== undefined && { signal: this.options.signal }),
+          ...(token !== undefined && { token }),
+        });
+      },
+    });
   }
 
   async close(): Promise<void> {
