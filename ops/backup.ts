@@ -52,6 +52,8 @@ export interface CreateBackupInput {
   storage: BackupStorage;
   member?: string;
   include?: readonly string[];
+  /** Kind-specific wire protocol (etcd: grpc, gateway, auto). */
+  transport?: string;
   toolVersion: string;
   trigger?: string;
   clock?: Clock;
@@ -79,6 +81,7 @@ export async function createBackup(input: CreateBackupInput): Promise<CreatedBac
       {
         ...(input.member !== undefined && { member: input.member }),
         ...(input.include !== undefined && { include: input.include }),
+        ...(input.transport !== undefined && { transport: input.transport }),
         ...(input.signal !== undefined && { signal: input.signal }),
       },
       {

@@ -50,6 +50,16 @@ export const destinationFlag = {
   }),
 };
 
+export const transportFlag = {
+  transport: Flags.option({
+    options: ['auto', 'grpc', 'gateway'] as const,
+    default: 'auto' as const,
+    description:
+      'etcd: read the snapshot over gRPC (fast), the v3 JSON gateway, or auto (gRPC, else the gateway).',
+    helpGroup: 'BACKUP',
+  })(),
+};
+
 export function openStorage(location: string) {
   return openLocalDirectory(location);
 }

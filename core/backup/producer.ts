@@ -27,6 +27,8 @@ export interface ProduceBackupRequest {
   member?: string;
   /** Kind-specific selection (NATS: stream names; ZooKeeper: a root path); empty = all. */
   include?: readonly string[];
+  /** Kind-specific wire protocol (etcd: `grpc`, `gateway`, or `auto` = gRPC, else the gateway). */
+  transport?: string;
   signal?: AbortSignal;
 }
 

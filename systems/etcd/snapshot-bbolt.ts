@@ -73,10 +73,12 @@ interface LeafSummary {
   buckets: BucketRef[];
 }
 
+/** A page run being collected: one buffer for the whole run, filled page by page. */
 interface Assembly {
   pgid: number;
   pages: number;
-  parts: Buffer[];
+  filled: number;
+  bytes: Buffer;
 }
 
 export class BboltSnapshotReader {
@@ -89,6 +91,7 @@ export class BboltSnapshotReader {
   private trailer: Buffer[] = [];
   private trailerBytes = 0;
   private assemblies: Assembly[] = [];
+  private sparseRuns: SparseLeafRun[] = [];
   private problems: string[] = [];
   // Per page id, allocated once the meta page gives the page count.
   private kinds = new Uint8Array(0);
@@ -237,11 +240,23 @@ export class BboltSnapshotReader {
     }
     const meta = this.meta;
     if (meta === undefined) return; // no usable meta: finish() reports it
+    for (const run of [...this.sparseRuns]) {
+      run.accept(buffer);
+      if (run.filled === run.pages) {
+        this.sparseRuns.splice(this.sparseRuns.indexOf(run), 1);
+        try {
+          this.summarizeLeaf(run.pgid, run, run.count);
+        } catch (cause) {
+          this.markInvalid(run.pgid, cause instanceof Error ? cause.message : String(cause));
+        }
+      }
+    }
     for (const assembly of [...this.assemblies]) {
-      assembly.parts.push(Buffer.from(buffer));
-      if (assembly.parts.length === assembly.pages) {
+      buffer.copy(assembly.bytes, assembly.filled * buffer.length);
+      assembly.filled += 1;
+      if (assembly.filled === assembly.pages) {
         this.assemblies.splice(this.assemblies.indexOf(assembly), 1);
-        this.summarize(assembly.pgid, Buffer.concat(assembly.parts));
+        this.summarize(assembly.pgid, assembly.bytes);
       }
     }
     if (pgid >= meta.highWaterPgid) return;
@@ -260,8 +275,20 @@ export class BboltSnapshotReader {
       this.markInvalid(pgid, `overflow of ${overflow} pages runs past the end of the file`);
     } else if ((overflow + 1) * meta.pageSize > MAX_RUN_BYTES) {
       this.markInvalid(pgid, `a run of ${overflow + 1} pages is larger than quorumctl reads`);
+    } else if (flags === LEAF) {
+      const count = buffer.readUInt16LE(10);
+      const wanted = SparseLeafRun.wanted(buffer, count, (overflow + 1) * meta.pageSize);
+      if (typeof wanted === 'string') {
+        this.markInvalid(pgid, wanted);
+        return;
+      }
+      this.sparseRuns.push(
+        new SparseLeafRun(pgid, overflow + 1, count, meta.pageSize, Buffer.from(buffer), wanted),
+      );
     } else {
-      this.assemblies.push({ pgid, pages: overflow + 1, parts: [Buffer.from(buffer)] });
+      const bytes = Buffer.allocUnsafe((overflow + 1) * meta.pageSize);
+      buffer.copy(bytes, 0);
+      this.assemblies.push({ pgid, pages: overflow + 1, filled: 1, bytes });
     }
   }
 
@@ -293,11 +320,7 @@ export class BboltSnapshotReader {
         this.kinds[pgid] = Kind.Branch;
         this.branchChildren.set(pgid, readBranch(page, count));
       } else if (flags === LEAF) {
-        const summary = readLeaf(page, 0, count);
-        this.kinds[pgid] = Kind.Leaf;
-        this.leafCounts[pgid] = summary.count;
-        this.lastRevisions[pgid] = summary.lastRevision;
-        if (summary.buckets.length > 0) this.bucketRefs.set(pgid, summary.buckets);
+        this.summarizeLeaf(pgid, wholeBytes(page), count);
       } else if (flags === FREELIST) {
         this.kinds[pgid] = Kind.Freelist;
         if (this.meta !== undefined && BigInt(pgid) === this.meta.freelistPgid)
@@ -306,6 +329,14 @@ export class BboltSnapshotReader {
     } catch (cause) {
       this.markInvalid(pgid, cause instanceof Error ? cause.message : String(cause));
     }
+  }
+
+  private summarizeLeaf(pgid: number, bytes: Bytes, count: number): void {
+    const summary = readLeaf(bytes, 0, count);
+    this.kinds[pgid] = Kind.Leaf;
+    this.leafCounts[pgid] = summary.count;
+    this.lastRevisions[pgid] = summary.lastRevision;
+    if (summary.buckets.length > 0) this.bucketRefs.set(pgid, summary.buckets);
   }
 
   private readFreelist(page: Buffer, headerCount: number): void {
@@ -434,23 +465,115 @@ function readBranch(page: Buffer, count: number): number[] {
   return children;
 }
 
-/** A leaf's elements; `base` is where the page starts inside `buffer` (inline buckets). */
-function readLeaf(buffer: Buffer, base: number, count: number): LeafSummary {
+/** Random access to a page's bytes: a whole buffer, or only the parts of a run that matter. */
+interface Bytes {
+  readonly length: number;
+  u32(at: number): number;
+  /** Exactly these bytes; throws when they are out of range or were not kept. */
+  slice(start: number, length: number, what: string): Buffer;
+}
+
+function wholeBytes(buffer: Buffer): Bytes {
+  return {
+    length: buffer.length,
+    u32: (at) => buffer.readUInt32LE(at),
+    slice: (start, length, what) => slice(buffer, start, length, what),
+  };
+}
+
+/**
+ * A leaf page with overflow pages (etcd values of several pages): only its element headers
+ * and the keys (and bucket headers) are kept as the pages pass, never the values, so a
+ * database of large values streams through in constant memory.
+ */
+class SparseLeafRun implements Bytes {
+  readonly length: number;
+  private readonly ranges: { start: number; bytes: Buffer }[];
+  filled = 0;
+
+  constructor(
+    readonly pgid: number,
+    readonly pages: number,
+    readonly count: number,
+    private readonly pageSize: number,
+    private readonly head: Buffer,
+    wanted: readonly (readonly [number, number])[],
+  ) {
+    this.length = pages * pageSize;
+    this.ranges = wanted.map(([start, length]) => ({ start, bytes: Buffer.alloc(length) }));
+    this.accept(head);
+  }
+
+  /** The next page of the run, in order. */
+  accept(page: Buffer): void {
+    const pageStart = this.filled * this.pageSize;
+    const pageEnd = pageStart + page.length;
+    for (const range of this.ranges) {
+      const start = Math.max(range.start, pageStart);
+      const end = Math.min(range.start + range.bytes.length, pageEnd);
+      if (start < end)
+        page.copy(range.bytes, start - range.start, start - pageStart, end - pageStart);
+    }
+    this.filled += 1;
+  }
+
+  u32(at: number): number {
+    if (at + 4 > this.head.length) throw new Error('leaf elements overrun the first page');
+    return this.head.readUInt32LE(at);
+  }
+
+  slice(start: number, length: number, what: string): Buffer {
+    if (start < 0 || start + length > this.length) throw new Error(`${what} runs past its page`);
+    const range = this.ranges.find(
+      (candidate) => candidate.start === start && candidate.bytes.length === length,
+    );
+    if (range === undefined) throw new Error(`${what} was not kept`);
+    return range.bytes;
+  }
+
+  /** Key (and bucket header) ranges from the element headers in the first page, or why not. */
+  static wanted(head: Buffer, count: number, runBytes: number): [number, number][] | string {
+    if (PAGE_HEADER_BYTES + count * ELEMENT_BYTES > head.length)
+      return 'element headers past the first page';
+    const wanted: [number, number][] = [];
+    let keptBytes = 0;
+    for (let index = 0; index < count; index += 1) {
+      const element = PAGE_HEADER_BYTES + index * ELEMENT_BYTES;
+      const flags = head.readUInt32LE(element);
+      const keyStart = element + head.readUInt32LE(element + 4);
+      const keySize = head.readUInt32LE(element + 8);
+      const valueSize = head.readUInt32LE(element + 12);
+      if (keyStart + keySize + valueSize > runBytes) return 'an element runs past its pages';
+      wanted.push([keyStart, keySize]);
+      keptBytes += keySize;
+      if ((flags & BUCKET_LEAF_FLAG) !== 0) {
+        wanted.push([keyStart + keySize, valueSize]);
+        keptBytes += valueSize;
+      }
+    }
+    return keptBytes > MAX_RUN_BYTES ? 'keys larger than quorumctl reads' : wanted;
+  }
+}
+
+/** A leaf's elements; `base` is where the page starts inside `bytes` (inline buckets). */
+function readLeaf(bytes: Bytes, base: number, count: number): LeafSummary {
   const summary: LeafSummary = { count: 0, lastRevision: -1, buckets: [] };
   let previous: Buffer | undefined;
   for (let index = 0; index < count; index += 1) {
     const element = base + PAGE_HEADER_BYTES + index * ELEMENT_BYTES;
-    if (element + ELEMENT_BYTES > buffer.length) throw new Error('leaf elements overrun the page');
-    const flags = buffer.readUInt32LE(element);
-    const pos = buffer.readUInt32LE(element + 4);
-    const keySize = buffer.readUInt32LE(element + 8);
-    const valueSize = buffer.readUInt32LE(element + 12);
-    const key = slice(buffer, element + pos, keySize, 'leaf key');
-    const value = slice(buffer, element + pos + keySize, valueSize, 'leaf value');
+    if (element + ELEMENT_BYTES > bytes.length) throw new Error('leaf elements overrun the page');
+    const flags = bytes.u32(element);
+    const pos = bytes.u32(element + 4);
+    const keySize = bytes.u32(element + 8);
+    const valueSize = bytes.u32(element + 12);
+    const key = bytes.slice(element + pos, keySize, 'leaf key');
+    if (element + pos + keySize + valueSize > bytes.length)
+      throw new Error('leaf value runs past its page');
     if (previous !== undefined && Buffer.compare(previous, key) >= 0)
       throw new Error('leaf keys out of order');
     previous = key;
     if ((flags & BUCKET_LEAF_FLAG) !== 0) {
+      const value = bytes.slice(element + pos + keySize, valueSize, 'bucket header');
       if (value.length < BUCKET_HEADER_BYTES) throw new Error('bucket header too short');
       const root = Number(value.readBigUInt64LE(0));
       const name = key.toString('latin1');
@@ -462,7 +585,7 @@ function readLeaf(buffer: Buffer, base: number, count: number): LeafSummary {
         summary.buckets.push({
           name,
           root,
-          inline: readLeaf(value, BUCKET_HEADER_BYTES, inlineCount),
+          inline: readLeaf(wholeBytes(value), BUCKET_HEADER_BYTES, inlineCount),
         });
       } else {
         summary.buckets.push({ name, root });

@@ -197,3 +197,134 @@ function writeVarint(bytes: number[], value: bigint): void {
 function asBigInt(value: FieldValue): bigint {
   return typeof value === 'bigint' ? value : 0n;
 }
+
+export interface GrpcStreamOptions {
+  tls?: TlsOptions;
+  token?: string;
+  /** Budget to connect and for every silence between messages. */
+  idleTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** HTTP/2 flow-control window: etcd sends 32 KiB messages; a small window stalls the stream. */
+const STREAM_WINDOW_BYTES = 1024 * 1024;
+
+/**
+ * Maintenance/Snapshot over gRPC: the same messages as the gateway's stream (remaining_bytes
+ * = field 2, blob = field 3), without base64 and JSON on either side.
+ */
+export async function* grpcSnapshotMessages(
+  endpoint: string,
+  options: GrpcStreamOptions,
+): AsyncGenerator<{ blob: Buffer; remainingBytes: number }> {
+  const url = new URL(endpoint);
+  const authority = `${url.protocol}//${url.host}`;
+  const where = `${authority}/etcdserverpb.Maintenance/Snapshot`;
+  const client = connect(authority, {
+    settings: { initialWindowSize: STREAM_WINDOW_BYTES },
+    ...(url.protocol === 'https:' && {
+      ca: options.tls?.ca,
+      cert: options.tls?.cert,
+      key: options.tls?.key,
+      rejectUnauthorized: options.tls?.insecureSkipVerify !== true,
+    }),
+  });
+  let failure: HttpTransportError | undefined;
+  const fail = (code: string, why: string, cause?: unknown) => {
+    failure ??= new HttpTransportError(code, where, why, { cause });
+    client.destroy();
+  };
+  client.on('error', (error: NodeJS.ErrnoException) => {
+    fail(error.code ?? 'GRPC_ERROR', error.message, error);
+  });
+  client.on('connect', () => {
+    client.setLocalWindowSize(STREAM_WINDOW_BYTES);
+  });
+  const onAbort = () => {
+    fail('ABORTED', 'snapshot aborted');
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const request = client.request({
+    [constants.HTTP2_HEADER_METHOD]: 'POST',
+    [constants.HTTP2_HEADER_PATH]: '/etcdserverpb.Maintenance/Snapshot',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    ...(options.token !== undefined && { token: options.token }),
+  });
+  request.setTimeout(options.idleTimeoutMs, () => {
+    fail('TIMEOUT', `no snapshot data for ${options.idleTimeoutMs} ms`);
+  });
+  let status: string | undefined;
+  let statusMessage = '';
+  const takeStatus = (headers: Record<string, string | string[] | number | undefined>) => {
+    const code = headers['grpc-status'];
+    const text = headers['grpc-message'];
+    if (code !== undefined) status = String(code);
+    if (typeof text === 'string') statusMessage = decodeURIComponent(text);
+  };
+  request.on('response', takeStatus);
+  request.on('trailers', takeStatus);
+  request.on('error', (error: NodeJS.ErrnoException) => {
+    const cause = error.cause as NodeJS.ErrnoException | undefined;
+    fail(cause?.code ?? error.code ?? 'GRPC_ERROR', cause?.message ?? error.message, error);
+  });
+  request.end(Buffer.from([0, 0, 0, 0, 0])); // an empty SnapshotRequest
+  try {
+    // gRPC framing: 1 byte "compressed", 4 bytes length, then the message; frames span chunks.
+    const header = Buffer.alloc(5);
+    let headerFilled = 0;
+    let message: Buffer | undefined;
+    let messageFilled = 0;
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      let at = 0;
+      while (at < chunk.length) {
+        if (message === undefined) {
+          const take = Math.min(5 - headerFilled, chunk.length - at);
+          chunk.copy(header, headerFilled, at, at + take);
+          headerFilled += take;
+          at += take;
+          if (headerFilled < 5) break;
+          if (header[0] !== 0)
+            throw new HttpTransportError('BAD_RESPONSE', where, 'compressed gRPC message');
+          message = Buffer.allocUnsafe(header.readUInt32BE(1));
+          messageFilled = 0;
+          headerFilled = 0;
+        }
+        const take = Math.min(message.length - messageFilled, chunk.length - at);
+        chunk.copy(message, messageFilled, at, at + take);
+        messageFilled += take;
+        at += take;
+        if (messageFilled === message.length) {
+          const fields = decodeFields(message);
+          const blob = fields.get(3)?.[0];
+          const remaining = fields.get(2)?.[0];
+          message = undefined;
+          // The blob is a view of a message buffer nobody else holds: no copy needed.
+          yield {
+            blob:
+              blob instanceof Uint8Array
+                ? Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
+                : Buffer.alloc(0),
+            remainingBytes: typeof remaining === 'bigint' ? Number(remaining) : 0,
+          };
+        }
+      }
+    }
+    if (failure !== undefined) throw failure;
+    if (status !== '0') {
+      throw new HttpTransportError(
+        status === '16' ? 'AUTH_FAILED' : `GRPC_${status ?? 'UNKNOWN'}`,
+        where,
+        statusMessage === '' ? `gRPC status ${status ?? 'missing'}` : statusMessage,
+      );
+    }
+    if (message !== undefined || headerFilled > 0)
+      throw new HttpTransportError('BAD_RESPONSE', where, 'stream ended inside a message');
+  } catch (cause) {
+    throw failure ?? cause;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    request.destroy();
+    client.close();
+  }
+}

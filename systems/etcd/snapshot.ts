@@ -22,7 +22,8 @@ import { connect } from './adapter.js';
 import { EtcdGateway } from './gateway.js';
 import { BboltSnapshotReader, SnapshotStructureError, type BboltFacts } from './snapshot-bbolt.js';
 import { readFingerprint } from './snapshot-fingerprint.js';
-import { snapshotMessages } from './snapshot-stream.js';
+import { grpcSnapshotMessages } from './snapshot-grpc.js';
+import { snapshotMessages, type SnapshotMessage } from './snapshot-stream.js';
 import { planEtcdRestore } from './restore-plan.js';
 import { restoreTestEtcd } from './restore-test.js';
 
@@ -84,23 +85,49 @@ class EtcdSnapshotProducer implements BackupProducer {
     const member = choice.member;
     const token = await this.gateway.authToken(member.endpoint);
     const reader = new BboltSnapshotReader();
-    let announced = false;
-    try {
-      for await (const message of snapshotMessages(member.endpoint, {
-        ...(this.options.tls !== undefined && { tls: this.options.tls }),
-        ...(token !== undefined && { token }),
-        idleTimeoutMs: Math.max(this.options.timeoutMs, MIN_IDLE_TIMEOUT_MS),
-        ...(signal !== undefined && { signal }),
-      })) {
-        if (!announced) {
+    const stream = {
+      ...(this.options.tls !== undefined && { tls: this.options.tls }),
+      ...(token !== undefined && { token }),
+      idleTimeoutMs: Math.max(this.options.timeoutMs, MIN_IDLE_TIMEOUT_MS),
+      ...(signal !== undefined && { signal }),
+    };
+    const transport = request.transport ?? 'auto';
+    if (!['auto', 'grpc', 'gateway'].includes(transport)) {
+      throw new UsageError(
+        'TRANSPORT_INVALID',
+        `etcd backups use grpc or gateway, not ${transport}`,
+        {
+          actions: ['pass --transport grpc, gateway or auto'],
+        },
+      );
+    }
+    let received = 0;
+    const copy = async (messages: AsyncIterable<SnapshotMessage>) => {
+      for await (const message of messages) {
+        if (received === 0) {
           // The first message tells the database size: what follows plus this blob, plus the hash.
           sink.expectTotalBytes(
             message.remainingBytes + message.blob.length + SHA256_TRAILER_BYTES,
           );
-          announced = true;
         }
+        received += message.blob.length;
         reader.push(message.blob);
         await sink.write(message.blob);
+      }
+    };
+    const notes: string[] = [];
+    try {
+      if (transport === 'gateway') await copy(snapshotMessages(member.endpoint, stream));
+      else {
+        try {
+          await copy(grpcSnapshotMessages(member.endpoint, stream));
+        } catch (cause) {
+          // auto: gRPC refused before any data (a proxy that passes only HTTP/1.1, say):
+          // the JSON gateway serves the same stream, slower.
+          if (transport === 'grpc' || received > 0 || !gatewayMayHelp(cause)) throw cause;
+          notes.push(`gRPC snapshot failed (${describeCause(cause)}); used the JSON gateway`);
+          await copy(snapshotMessages(member.endpoint, stream));
+        }
       }
     } catch (cause) {
       throw snapshotFailed(cause, member);
@@ -113,7 +140,7 @@ class EtcdSnapshotProducer implements BackupProducer {
         { actions: ['run the backup again', `check ${member.name}'s log for snapshot errors`] },
       );
     }
-    const notes = [...choice.notes];
+    notes.unshift(...choice.notes);
     const fingerprint = await this.fingerprint(member, facts.revision, token, signal).catch(
       (cause: unknown) => {
         notes.push(`no fingerprint (a restore test will compare nothing): ${describeCause(cause)}`);
@@ -279,6 +306,12 @@ function finishOrThrow(reader: BboltSnapshotReader, member: MemberStatus): Bbolt
     }
     throw cause;
   }
+}
+
+/** Protocol-level gRPC failures (not auth, not an abort) that the JSON gateway may not have. */
+function gatewayMayHelp(cause: unknown): boolean {
+  if (!(cause instanceof HttpTransportError)) return false;
+  return !['ABORTED', 'AUTH_FAILED', 'ECONNREFUSED', 'TIMEOUT'].includes(cause.code);
 }
 
 /** Transport failures mid-stream name the member; an abort stays an abort for ops/ to report. */

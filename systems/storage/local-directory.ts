@@ -156,8 +156,9 @@ export class LocalDirectoryStorage implements BackupStorage {
 class LocalWriter implements BackupWriter {
   private readonly hash = createHash('sha256');
   private sizeBytes = 0;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** One block, reused: chunks are copied in and written out when it is full. */
+  private block: Buffer | undefined = Buffer.allocUnsafe(WRITE_BLOCK_BYTES);
+  private blockBytes = 0;
   private state: 'open' | 'committed' | 'aborted' = 'open';
 
   constructor(
@@ -168,17 +169,25 @@ class LocalWriter implements BackupWriter {
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.state !== 'open') throw new Error(`backup writer is ${this.state}`);
+    const block = this.block;
+    if (this.state !== 'open' || block === undefined)
+      throw new Error(`backup writer is ${this.state}`);
     this.hash.update(chunk);
     this.sizeBytes += chunk.byteLength;
-    this.pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    this.pendingBytes += chunk.byteLength;
-    if (this.pendingBytes >= WRITE_BLOCK_BYTES) await this.flush();
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const taken = Math.min(chunk.byteLength - offset, block.length - this.blockBytes);
+      block.set(chunk.subarray(offset, offset + taken), this.blockBytes);
+      this.blockBytes += taken;
+      offset += taken;
+      if (this.blockBytes === block.length) await this.flush();
+    }
   }
 
   async commit(): Promise<{ sizeBytes: number; sha256: string }> {
     if (this.state !== 'open') throw new Error(`backup writer is ${this.state}`);
     await this.flush();
+    this.block = undefined;
     await this.handle.sync();
     await this.handle.close();
     if (await exists(this.finalPath)) {
@@ -196,17 +205,16 @@ class LocalWriter implements BackupWriter {
   async abort(): Promise<void> {
     if (this.state === 'committed') return;
     this.state = 'aborted';
-    this.pending = [];
+    this.block = undefined;
     await this.handle.close().catch(() => undefined);
     await rm(this.partPath, { force: true });
   }
 
   private async flush(): Promise<void> {
-    if (this.pendingBytes === 0) return;
-    const block = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (block !== undefined) await this.handle.write(block);
+    if (this.blockBytes === 0 || this.block === undefined) return;
+    // Awaited before the block is reused, so the bytes in flight are never overwritten.
+    await this.handle.write(this.block, 0, this.blockBytes);
+    this.blockBytes = 0;
   }
 }
 

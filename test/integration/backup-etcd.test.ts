@@ -91,6 +91,19 @@ describe('etcd backups against a real etcd', { timeout: 120_000 }, () => {
     assert.ok((await readFile(theirs)).equals(await readFile(path)));
   });
 
+  test('the JSON gateway stream gives the same bytes as gRPC', async () => {
+    const viaGateway = await createBackup({
+      target: { name: 'it', kind: 'etcd', endpoints: [etcd.clientUrl] },
+      options: { timeoutMs: 3000 },
+      support: backupSupport,
+      storage: openLocalDirectory(join(dir, 'gateway')),
+      toolVersion: 'test',
+      transport: 'gateway',
+    });
+    assert.equal(viaGateway.manifest.sha256, manifest.sha256);
+    assert.deepEqual(viaGateway.manifest.fingerprint, manifest.fingerprint);
+  });
+
   test('verify --restore-test: key count and HashKV match in a restored etcd, RTO recorded', async () => {
     const report = await verifyBackup({
       storage: storage(),

@@ -5,7 +5,12 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { ClusterStatus, MemberStatus } from '../../core/model.js';
 import { chooseSnapshotMember } from '../../systems/etcd/snapshot.js';
-import { decodeFields, encodeFields } from '../../systems/etcd/snapshot-grpc.js';
+import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
+import {
+  decodeFields,
+  encodeFields,
+  grpcSnapshotMessages,
+} from '../../systems/etcd/snapshot-grpc.js';
 import { decodeLine, snapshotMessages } from '../../systems/etcd/snapshot-stream.js';
 
 const URL_ = 'http://127.0.0.1:2379/v3/maintenance/snapshot';
@@ -91,6 +96,97 @@ describe('snapshot stream', () => {
         { length: 5000, remainingBytes: 0, first: 3 },
       ]);
     });
+  });
+});
+
+describe('gRPC snapshot stream against a local h2c server', () => {
+  let server: Http2Server;
+  let endpoint: string;
+  let trailerStatus = '0';
+  const blobs = [Buffer.alloc(32768, 1), Buffer.alloc(40000, 2), Buffer.alloc(32, 3)];
+
+  /** SnapshotResponse {remaining_bytes = 2, blob = 3} in gRPC framing. */
+  function frame(blob: Buffer, remaining: number): Buffer {
+    const remainingField = remaining === 0 ? [] : [...encodeFields([[2, remaining]])];
+    const length: number[] = [];
+    for (let rest = blob.length; ; rest >>= 7) {
+      if (rest < 0x80) {
+        length.push(rest);
+        break;
+      }
+      length.push((rest & 0x7f) | 0x80);
+    }
+    const message = Buffer.concat([Buffer.from([...remainingField, 0x1a, ...length]), blob]);
+    const header = Buffer.alloc(5);
+    header.writeUInt32BE(message.length, 1);
+    return Buffer.concat([header, message]);
+  }
+
+  before(async () => {
+    server = createHttp2Server();
+    server.on('stream', (stream, headers) => {
+      assert.equal(headers[':path'], '/etcdserverpb.Maintenance/Snapshot');
+      assert.equal(headers.token, 'token-1');
+      stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc' },
+        { waitForTrailers: true },
+      );
+      stream.on('wantTrailers', () => {
+        stream.sendTrailers({
+          'grpc-status': trailerStatus,
+          'grpc-message': 'permission%20denied',
+        });
+      });
+      const body = Buffer.concat(
+        blobs.map((blob, index) =>
+          frame(
+            blob,
+            blobs.slice(index + 1).reduce((sum, next) => sum + next.length, 0),
+          ),
+        ),
+      );
+      // Odd-sized writes: frame headers and messages are split across DATA frames.
+      for (let at = 0; at < body.length; at += 9999) stream.write(body.subarray(at, at + 9999));
+      stream.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    endpoint = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  });
+  after(() => {
+    server.close();
+  });
+
+  test('yields every blob with what remains', async () => {
+    trailerStatus = '0';
+    const seen: [number, number, number | undefined][] = [];
+    for await (const message of grpcSnapshotMessages(endpoint, {
+      token: 'token-1',
+      idleTimeoutMs: 2000,
+    }))
+      seen.push([message.blob.length, message.remainingBytes, message.blob[0]]);
+    assert.deepEqual(seen, [
+      [32768, 40032, 1],
+      [40000, 32, 2],
+      [32, 0, 3],
+    ]);
+  });
+
+  test('a gRPC error status in the trailers fails the stream', async () => {
+    trailerStatus = '7';
+    await assert.rejects(
+      (async () => {
+        let received = 0;
+        for await (const message of grpcSnapshotMessages(endpoint, {
+          token: 'token-1',
+          idleTimeoutMs: 2000,
+        }))
+          received += message.blob.length;
+        return received;
+      })(),
+      (error: { code?: string; message: string }) =>
+        error.code === 'GRPC_7' && error.message === 'permission denied',
+    );
   });
 });
 

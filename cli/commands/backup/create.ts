@@ -17,6 +17,7 @@ import {
   openStorage,
   progressLine,
   resolveBackupTarget,
+  transportFlag,
 } from '../../render/backup-command.js';
 import { renderCreated } from '../../render/backup.js';
 
@@ -48,6 +49,7 @@ ${EXIT_CODE_HELP}`;
     ...targetFlags,
     ...globalFlags,
     ...destinationFlag,
+    ...transportFlag,
     member: Flags.string({
       description:
         'Read from this member (name, ID or client URL) instead of the one quorumctl picks.',
@@ -97,6 +99,7 @@ ${EXIT_CODE_HELP}`;
           support,
           storage,
           toolVersion: this.config.version,
+          transport: flags.transport,
           signal: interrupt.signal,
           onProgress: progress.update,
           ...(flags.member !== undefined && { member: flags.member }),

@@ -18,6 +18,7 @@ import {
   interruptSignal,
   openStorage,
   resolveBackupTarget,
+  transportFlag,
 } from '../../render/backup-command.js';
 
 export default class BackupSchedule extends QuorumctlCommand {
@@ -48,6 +49,7 @@ ${EXIT_CODE_HELP}`;
     ...targetFlags,
     ...globalFlags,
     dest: Flags.string({ ...destinationFlag.dest, required: false }),
+    ...transportFlag,
     cron: Flags.string({
       required: true,
       description: 'When to run, e.g. "0 * * * *" (hourly; UTC).',
@@ -170,6 +172,7 @@ ${EXIT_CODE_HELP}`;
             support,
             storage,
             toolVersion: this.config.version,
+            transport: flags.transport,
             trigger: 'schedule',
             signal,
           });
