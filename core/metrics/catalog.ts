@@ -269,7 +269,7 @@ const DEFINITIONS = [
     sources: {
       zookeeper: 'request latency `Latency min/avg/max` of `srvr` (ms, since start or `srst`)',
       kraft:
-        'raft-metrics `commit-latency-avg` / `commit-latency-max` from a JMX-exporter page (monitorUrls)',
+        'raft-metrics `commit-latency-avg` / `commit-latency-max` on a JMX-exporter page (not read by the agent yet)',
     },
   },
   {
