@@ -13,16 +13,18 @@ import { UnsupportedOperationError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
 import type { OutputKind } from '../../core/schema.js';
 import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
-import type { BackupProgress } from '../../ops/backup.js';
+import { takeSafetyBackup, type BackupProgress, type CreatedBackup } from '../../ops/backup.js';
 import { locateInventory } from '../../ops/inventory-location.js';
 import { resolveTarget } from '../../ops/target.js';
 import {
+  defaultStateDir,
   SANDBOX_KINDS,
   sandboxDown,
   sandboxTarget,
   sandboxUp,
   type SandboxKind,
 } from '../../sandbox/index.js';
+import { backupKinds, backupSupportFor } from '../../systems/backup-registry.js';
 import { openLocalDirectory } from '../../systems/storage/local-directory.js';
 import { formatBytes } from './table.js';
 
@@ -201,4 +203,64 @@ export function throwawayClusters(): ThrowawayClusters {
       }
     },
   };
+}
+
+/** Flags of every command that changes a cluster and takes a safety backup first (issue 6). */
+export const safetyBackupFlags = {
+  'no-backup': Flags.boolean({
+    description: 'Do not take a safety backup before changing the cluster (not recommended).',
+    helpGroup: 'SAFETY',
+  }),
+  'backup-dest': Flags.string({
+    env: 'QUORUMCTL_BACKUP_DEST',
+    description:
+      'Where the safety backup goes (default: <state dir>/backups/<cluster>; env QUORUMCTL_BACKUP_DEST).',
+    helpGroup: 'SAFETY',
+  }),
+};
+
+/**
+ * For mutating commands (defrag, membership, restore): the safety backup, unless --no-backup
+ * or the kind has no backups. Throws (exit 4) when it fails: do not change the cluster then.
+ * Returns undefined when skipped, with the reason written to stderr.
+ */
+export async function safetyBackupBefore(
+  command: string,
+  target: ClusterTarget,
+  options: ConnectOptions,
+  flags: { 'no-backup'?: boolean | undefined; 'backup-dest'?: string | undefined },
+  toolVersion: string,
+  signal?: AbortSignal,
+): Promise<CreatedBackup | undefined> {
+  if (flags['no-backup'] === true) {
+    process.stderr.write(`no safety backup before ${command} (--no-backup)\n`);
+    return undefined;
+  }
+  if (!backupKinds().includes(target.kind)) {
+    process.stderr.write(
+      `no safety backup before ${command}: ${target.kind} backups are not supported\n`,
+    );
+    return undefined;
+  }
+  const safeName = target.name.replace(/[^A-Za-z0-9._-]+/g, '_');
+  const storage = openStorage(flags['backup-dest'] ?? join(defaultStateDir(), 'backups', safeName));
+  const progress = progressLine();
+  try {
+    const created = await takeSafetyBackup({
+      before: command,
+      target,
+      options,
+      support: await backupSupportFor(target.kind),
+      storage,
+      toolVersion,
+      onProgress: progress.update,
+      ...(signal !== undefined && { signal }),
+    });
+    process.stderr.write(
+      `safety backup ${created.manifest.name} (${formatBytes(created.manifest.sizeBytes)}) in ${storage.location}\n`,
+    );
+    return created;
+  } finally {
+    progress.done();
+  }
 }
