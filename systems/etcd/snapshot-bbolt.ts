@@ -105,24 +105,30 @@ export class BboltSnapshotReader {
 
   push(chunk: Uint8Array): void {
     const input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let buffer = this.carry.length === 0 ? input : Buffer.concat([this.carry, input]);
+    const buffer = this.carry.length === 0 ? input : Buffer.concat([this.carry, input]);
+    // Pages are read in place by offset: no object per page, so a large snapshot streams
+    // through without feeding the garbage collector.
+    let offset = 0;
+    let trailerAt: number | undefined;
     for (;;) {
       // Past the database's last page: the rest is etcd's hash trailer (or garbage).
       if (this.meta !== undefined && this.nextPage >= this.meta.highWaterPgid) {
-        this.keepTrailer(buffer);
-        buffer = Buffer.alloc(0);
+        trailerAt = offset;
         break;
       }
-      const pageSize = this.pageSizeFor(buffer);
-      if (pageSize === undefined || buffer.length < pageSize) break;
-      const page = buffer.subarray(0, pageSize);
-      this.dataHash.update(page);
+      const pageSize = this.pageSizeFor(buffer.subarray(offset, offset + 4096));
+      if (pageSize === undefined || buffer.length - offset < pageSize) break;
+      this.page(buffer, offset, pageSize);
       this.pageBytes += pageSize;
-      this.page(page);
-      buffer = buffer.subarray(pageSize);
+      offset += pageSize;
+    }
+    if (offset > 0) this.dataHash.update(buffer.subarray(0, offset));
+    if (trailerAt !== undefined) {
+      this.keepTrailer(buffer.subarray(trailerAt));
+      offset = buffer.length;
     }
     // Copied: the carry must not pin the caller's (possibly large, reused) chunk.
-    this.carry = buffer.length === 0 ? Buffer.alloc(0) : Buffer.from(buffer);
+    this.carry = offset === buffer.length ? Buffer.alloc(0) : Buffer.from(buffer.subarray(offset));
   }
 
   /** Walks the tree and returns the facts, or throws SnapshotStructureError with every problem. */
@@ -228,11 +234,11 @@ export class BboltSnapshotReader {
 
   private firstMetaPageSize: number | undefined;
 
-  private page(buffer: Buffer): void {
+  private page(buffer: Buffer, at: number, pageSize: number): void {
     const pgid = this.nextPage;
     this.nextPage += 1;
     if (pgid < 2) {
-      const meta = readMeta(buffer, pgid);
+      const meta = readMeta(buffer.subarray(at, at + pageSize), pgid);
       this.metaCandidates.push(meta);
       if (pgid === 0 && typeof meta !== 'string') this.firstMetaPageSize = meta.pageSize;
       if (pgid === 1) this.chooseMeta();
@@ -240,55 +246,62 @@ export class BboltSnapshotReader {
     }
     const meta = this.meta;
     if (meta === undefined) return; // no usable meta: finish() reports it
-    for (const run of [...this.sparseRuns]) {
-      run.accept(buffer);
-      if (run.filled === run.pages) {
-        this.sparseRuns.splice(this.sparseRuns.indexOf(run), 1);
-        try {
-          this.summarizeLeaf(run.pgid, run, run.count);
-        } catch (cause) {
-          this.markInvalid(run.pgid, cause instanceof Error ? cause.message : String(cause));
-        }
-      }
-    }
-    for (const assembly of [...this.assemblies]) {
-      buffer.copy(assembly.bytes, assembly.filled * buffer.length);
-      assembly.filled += 1;
-      if (assembly.filled === assembly.pages) {
-        this.assemblies.splice(this.assemblies.indexOf(assembly), 1);
-        this.summarize(assembly.pgid, assembly.bytes);
-      }
-    }
+    if (this.sparseRuns.length > 0) this.feedSparseRuns(buffer, at, pageSize);
+    if (this.assemblies.length > 0) this.feedAssemblies(buffer, at, pageSize);
     if (pgid >= meta.highWaterPgid) return;
-    const id = buffer.readBigUInt64LE(0);
-    if (id !== BigInt(pgid)) return; // an overflow continuation, or never written
-    const flags = buffer.readUInt16LE(8);
-    const overflow = buffer.readUInt32LE(12);
+    // The page id, as two 32-bit halves (a BigInt per page would cost an allocation).
+    if (buffer.readUInt32LE(at) !== pgid || buffer.readUInt32LE(at + 4) !== 0) return; // an overflow continuation, or never written
+    const flags = buffer.readUInt16LE(at + 8);
+    const overflow = buffer.readUInt32LE(at + 12);
     if (flags !== BRANCH && flags !== LEAF && flags !== FREELIST) {
       this.markInvalid(pgid, `unexpected page flags 0x${flags.toString(16)}`);
       return;
     }
+    const page = buffer.subarray(at, at + pageSize);
     this.overflows[pgid] = overflow;
     if (overflow === 0) {
-      this.summarize(pgid, buffer);
+      this.summarize(pgid, page);
     } else if (pgid + overflow >= meta.highWaterPgid) {
       this.markInvalid(pgid, `overflow of ${overflow} pages runs past the end of the file`);
     } else if ((overflow + 1) * meta.pageSize > MAX_RUN_BYTES) {
       this.markInvalid(pgid, `a run of ${overflow + 1} pages is larger than quorumctl reads`);
     } else if (flags === LEAF) {
-      const count = buffer.readUInt16LE(10);
-      const wanted = SparseLeafRun.wanted(buffer, count, (overflow + 1) * meta.pageSize);
+      const count = page.readUInt16LE(10);
+      const wanted = SparseLeafRun.wanted(page, count, (overflow + 1) * meta.pageSize);
       if (typeof wanted === 'string') {
         this.markInvalid(pgid, wanted);
         return;
       }
       this.sparseRuns.push(
-        new SparseLeafRun(pgid, overflow + 1, count, meta.pageSize, Buffer.from(buffer), wanted),
+        new SparseLeafRun(pgid, overflow + 1, count, meta.pageSize, Buffer.from(page), wanted),
       );
     } else {
       const bytes = Buffer.allocUnsafe((overflow + 1) * meta.pageSize);
-      buffer.copy(bytes, 0);
+      page.copy(bytes, 0);
       this.assemblies.push({ pgid, pages: overflow + 1, filled: 1, bytes });
+    }
+  }
+
+  private feedSparseRuns(buffer: Buffer, at: number, pageSize: number): void {
+    for (const run of [...this.sparseRuns]) {
+      run.accept(buffer, at, pageSize);
+      if (run.filled !== run.pages) continue;
+      this.sparseRuns.splice(this.sparseRuns.indexOf(run), 1);
+      try {
+        this.summarizeLeaf(run.pgid, run, run.count);
+      } catch (cause) {
+        this.markInvalid(run.pgid, cause instanceof Error ? cause.message : String(cause));
+      }
+    }
+  }
+
+  private feedAssemblies(buffer: Buffer, at: number, pageSize: number): void {
+    for (const assembly of [...this.assemblies]) {
+      buffer.copy(assembly.bytes, assembly.filled * pageSize, at, at + pageSize);
+      assembly.filled += 1;
+      if (assembly.filled !== assembly.pages) continue;
+      this.assemblies.splice(this.assemblies.indexOf(assembly), 1);
+      this.summarize(assembly.pgid, assembly.bytes);
     }
   }
 
@@ -501,18 +514,18 @@ class SparseLeafRun implements Bytes {
   ) {
     this.length = pages * pageSize;
     this.ranges = wanted.map(([start, length]) => ({ start, bytes: Buffer.alloc(length) }));
-    this.accept(head);
+    this.accept(head, 0, pageSize);
   }
 
   /** The next page of the run, in order. */
-  accept(page: Buffer): void {
+  accept(buffer: Buffer, at: number, pageSize: number): void {
     const pageStart = this.filled * this.pageSize;
-    const pageEnd = pageStart + page.length;
+    const pageEnd = pageStart + pageSize;
     for (const range of this.ranges) {
       const start = Math.max(range.start, pageStart);
       const end = Math.min(range.start + range.bytes.length, pageEnd);
       if (start < end)
-        page.copy(range.bytes, start - range.start, start - pageStart, end - pageStart);
+        buffer.copy(range.bytes, start - range.start, at + start - pageStart, at + end - pageStart);
     }
     this.filled += 1;
   }

@@ -207,11 +207,12 @@ export interface GrpcStreamOptions {
 }
 
 /** HTTP/2 flow-control window: etcd sends 32 KiB messages; a small window stalls the stream. */
-const STREAM_WINDOW_BYTES = 1024 * 1024;
+const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
 
 /**
  * Maintenance/Snapshot over gRPC: the same messages as the gateway's stream (remaining_bytes
- * = field 2, blob = field 3), without base64 and JSON on either side.
+ * = field 2, blob = field 3), without base64 and JSON on either side. Each blob is valid only
+ * until the next message is requested: copy it to keep it.
  */
 export async function* grpcSnapshotMessages(
   endpoint: string,
@@ -275,6 +276,7 @@ export async function* grpcSnapshotMessages(
     let headerFilled = 0;
     let message: Buffer | undefined;
     let messageFilled = 0;
+    let reusable = Buffer.alloc(0);
     for await (const chunk of request as AsyncIterable<Buffer>) {
       let at = 0;
       while (at < chunk.length) {
@@ -286,7 +288,11 @@ export async function* grpcSnapshotMessages(
           if (headerFilled < 5) break;
           if (header[0] !== 0)
             throw new HttpTransportError('BAD_RESPONSE', where, 'compressed gRPC message');
-          message = Buffer.allocUnsafe(header.readUInt32BE(1));
+          const length = header.readUInt32BE(1);
+          // One buffer for every message of the usual size: per-message allocations would
+          // pile up as external memory between garbage collections.
+          if (reusable.length < length) reusable = Buffer.allocUnsafe(Math.max(length, 64 * 1024));
+          message = reusable.subarray(0, length);
           messageFilled = 0;
           headerFilled = 0;
         }
@@ -299,7 +305,8 @@ export async function* grpcSnapshotMessages(
           const blob = fields.get(3)?.[0];
           const remaining = fields.get(2)?.[0];
           message = undefined;
-          // The blob is a view of a message buffer nobody else holds: no copy needed.
+          // A view into the reused buffer: valid until the next message is asked for, which
+          // is after the consumer has hashed, parsed and written it.
           yield {
             blob:
               blob instanceof Uint8Array

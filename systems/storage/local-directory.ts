@@ -156,9 +156,17 @@ export class LocalDirectoryStorage implements BackupStorage {
 class LocalWriter implements BackupWriter {
   private readonly hash = createHash('sha256');
   private sizeBytes = 0;
-  /** One block, reused: chunks are copied in and written out when it is full. */
-  private block: Buffer | undefined = Buffer.allocUnsafe(WRITE_BLOCK_BYTES);
+  /**
+   * Two blocks, reused: chunks are copied into one while the other is being written, so the
+   * disk write overlaps receiving the next data instead of stalling it.
+   */
+  private blocks: Buffer[] | undefined = [
+    Buffer.allocUnsafe(WRITE_BLOCK_BYTES),
+    Buffer.allocUnsafe(WRITE_BLOCK_BYTES),
+  ];
+  private current = 0;
   private blockBytes = 0;
+  private inFlight: Promise<unknown> | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
 
   constructor(
@@ -169,13 +177,13 @@ class LocalWriter implements BackupWriter {
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
-    const block = this.block;
-    if (this.state !== 'open' || block === undefined)
+    if (this.state !== 'open' || this.blocks === undefined)
       throw new Error(`backup writer is ${this.state}`);
     this.hash.update(chunk);
     this.sizeBytes += chunk.byteLength;
     let offset = 0;
     while (offset < chunk.byteLength) {
+      const block = this.blocks[this.current] as Buffer;
       const taken = Math.min(chunk.byteLength - offset, block.length - this.blockBytes);
       block.set(chunk.subarray(offset, offset + taken), this.blockBytes);
       this.blockBytes += taken;
@@ -187,7 +195,8 @@ class LocalWriter implements BackupWriter {
   async commit(): Promise<{ sizeBytes: number; sha256: string }> {
     if (this.state !== 'open') throw new Error(`backup writer is ${this.state}`);
     await this.flush();
-    this.block = undefined;
+    await this.inFlight;
+    this.blocks = undefined;
     await this.handle.sync();
     await this.handle.close();
     if (await exists(this.finalPath)) {
@@ -205,15 +214,21 @@ class LocalWriter implements BackupWriter {
   async abort(): Promise<void> {
     if (this.state === 'committed') return;
     this.state = 'aborted';
-    this.block = undefined;
+    this.blocks = undefined;
+    await this.inFlight?.catch(() => undefined);
     await this.handle.close().catch(() => undefined);
     await rm(this.partPath, { force: true });
   }
 
+  /** Starts writing the current block; waits only for the previous write (the other block). */
   private async flush(): Promise<void> {
-    if (this.blockBytes === 0 || this.block === undefined) return;
-    // Awaited before the block is reused, so the bytes in flight are never overwritten.
-    await this.handle.write(this.block, 0, this.blockBytes);
+    const block = this.blocks?.[this.current];
+    if (this.blockBytes === 0 || block === undefined) return;
+    await this.inFlight;
+    this.inFlight = this.handle.write(block, 0, this.blockBytes);
+    // A failed write surfaces at the next flush or at commit; never unhandled meanwhile.
+    this.inFlight.catch(() => undefined);
+    this.current = 1 - this.current;
     this.blockBytes = 0;
   }
 }
