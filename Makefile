@@ -66,6 +66,7 @@ bench: system build
 	$(NODE_PATH_PREFIX) node dist/bench/status-vs-etcdctl.js
 	$(NODE_PATH_PREFIX) node dist/bench/nats-status.js
 	$(NODE_PATH_PREFIX) node dist/bench/fsync-probe-vs-fio.js
+	$(NODE_PATH_PREFIX) node dist/bench/backup-etcd.js
 
 clean:
 	rm -rf dist

@@ -28,19 +28,16 @@ import { backupKinds, backupSupportFor } from '../../systems/backup-registry.js'
 import { openLocalDirectory } from '../../systems/storage/local-directory.js';
 import { formatBytes } from './table.js';
 
-/**
- * The envelope kinds of backup output. Until core/schema.ts lists them, they are cast here
- * (one place) so the commands stay typed.
- */
+/** The envelope kinds of backup output. */
 export const BACKUP_OUTPUT = {
-  manifest: 'BackupManifest' as OutputKind,
-  list: 'BackupList' as OutputKind,
-  verify: 'BackupVerifyReport' as OutputKind,
-  prune: 'BackupPruneReport' as OutputKind,
-  restorePlan: 'RestorePlan' as OutputKind,
-  restore: 'RestoreReport' as OutputKind,
-  schedule: 'BackupSchedule' as OutputKind,
-};
+  manifest: 'BackupManifest' as const,
+  list: 'BackupList' as const,
+  verify: 'BackupVerifyReport' as const,
+  prune: 'BackupPruneReport' as const,
+  restorePlan: 'RestorePlan' as const,
+  restore: 'RestoreReport' as const,
+  schedule: 'BackupSchedule' as const,
+} satisfies Record<string, OutputKind>;
 
 export const destinationFlag = {
   dest: Flags.string({
