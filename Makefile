@@ -67,6 +67,7 @@ bench: system build
 	$(NODE_PATH_PREFIX) node dist/bench/nats-status.js
 	$(NODE_PATH_PREFIX) node dist/bench/fsync-probe-vs-fio.js
 	$(NODE_PATH_PREFIX) node dist/bench/backup-etcd.js
+	$(NODE_PATH_PREFIX) node dist/bench/agent-overhead.js
 
 clean:
 	rm -rf dist
