@@ -1,5 +1,9 @@
 import { Flags } from '@oclif/core';
+import { join } from 'node:path';
+import { watchBackupState } from '../../../agent/backup-state.js';
 import { createAgent, parseListenAddress } from '../../../agent/index.js';
+import { scheduleStateFileName } from '../../../core/backup/schedule-state.js';
+import { defaultStateDir } from '../../../sandbox/index.js';
 import { parseDuration } from '../../../core/duration.js';
 import { UsageError } from '../../../core/errors.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
@@ -76,6 +80,10 @@ ${EXIT_CODE_HELP}`;
       description: 'How often the fsync probe runs.',
       helpGroup: 'AGENT',
     }),
+    'backup-state': Flags.string({
+      description: `The backup state file that feeds quorum_backup_age_seconds (default: <state dir>/${scheduleStateFileName('CLUSTER')}, written by backup schedule and backup create --record-state).`,
+      helpGroup: 'AGENT',
+    }),
     'node-pid': Flags.integer({
       description: 'PID of the consensus server beside the agent: export its resident memory.',
       helpGroup: 'AGENT',
@@ -139,6 +147,13 @@ ${EXIT_CODE_HELP}`;
         },
       );
     });
+    const backupState = watchBackupState(
+      flags['backup-state'] ?? join(defaultStateDir(), scheduleStateFileName(target.name)),
+      intervalMs,
+      (completedAt) => {
+        agent.setLastBackupCompletedAt(completedAt);
+      },
+    );
     const bound = agent.address;
     log(
       `agent for ${target.name} (${target.kind}) on http://${bound === undefined ? flags.listen : `${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`} (/metrics, /healthz, /events), polling every ${flags.interval}`,
@@ -153,6 +168,7 @@ ${EXIT_CODE_HELP}`;
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    backupState.stop();
     await agent.close();
   }
 }
