@@ -1,32 +1,15 @@
 /** The base of every command: output envelope, typed errors, exit codes, adapter lifecycle. */
 import { Command, Errors, type Interfaces } from '@oclif/core';
-import { parseDuration } from '../core/duration.js';
 import { InternalError, isQuorumctlError, QuorumctlError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { ClusterAdapter } from '../core/ports.js';
 import { errorEnvelope, successEnvelope, type OutputKind } from '../core/schema.js';
-import { locateInventory } from '../ops/inventory-location.js';
 import { resolveTarget } from '../ops/target.js';
+import { targetRequestFrom, type TargetFlagValues } from './target-request.js';
 import { connectAdapter } from '../systems/registry.js';
 import { serializeEnvelope } from './render/envelope.js';
 import { renderError } from './render/error.js';
 import type { OutputFormat } from './flags.js';
-
-type TargetFlagValues = {
-  config?: string | undefined;
-  cluster?: string | undefined;
-  endpoints?: string | undefined;
-  kind?: string | undefined;
-  timeout?: string | undefined;
-  cacert?: string | undefined;
-  cert?: string | undefined;
-  key?: string | undefined;
-  'insecure-skip-tls-verify'?: boolean | undefined;
-  user?: string | undefined;
-  'password-env'?: string | undefined;
-  'token-env'?: string | undefined;
-  'monitor-urls'?: string | undefined;
-};
 
 export abstract class QuorumctlCommand extends Command {
   /** The `kind` of this command's machine-readable result. */
@@ -56,27 +39,7 @@ export abstract class QuorumctlCommand extends Command {
     flags: TargetFlagValues,
     use: (adapter: ClusterAdapter) => Promise<T>,
   ): Promise<T> {
-    const { target, options } = await resolveTarget({
-      ...definedOnly({
-        cluster: flags.cluster,
-        endpoints: flags.endpoints,
-        monitorUrls: flags['monitor-urls'],
-      }),
-      ...(flags.kind !== undefined && { kind: flags.kind as never }),
-      inventory: locateInventory(flags.config),
-      tls: definedOnly({
-        cacert: flags.cacert,
-        cert: flags.cert,
-        key: flags.key,
-        insecureSkipVerify: flags['insecure-skip-tls-verify'] || undefined,
-      }),
-      auth: definedOnly({
-        user: flags.user,
-        passwordEnv: flags['password-env'],
-        tokenEnv: flags['token-env'],
-      }),
-      timeoutMs: parseDuration(flags.timeout ?? '3s', '--timeout'),
-    });
+    const { target, options } = await resolveTarget(targetRequestFrom(flags));
     const adapter = await connectAdapter(target, options);
     try {
       return await use(adapter);
@@ -128,14 +91,6 @@ function requestedFormat(argv: readonly string[]): OutputFormat {
     }
   }
   return 'table';
-}
-
-function definedOnly<T extends Record<string, unknown>>(
-  values: T,
-): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(
-    Object.entries(values).filter(([, value]) => value !== undefined),
-  ) as never;
 }
 
 function stripAnsi(text: string): string {

@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ThrowawayClusters } from '../../core/backup/producer.js';
 import { UnsupportedOperationError } from '../../core/errors.js';
-import { parseDuration } from '../../core/duration.js';
 import type { OutputKind } from '../../core/schema.js';
 import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
 import { takeSafetyBackup, type BackupProgress, type CreatedBackup } from '../../ops/backup.js';
-import { locateInventory } from '../../ops/inventory-location.js';
 import { resolveTarget } from '../../ops/target.js';
+import { targetRequestFrom, type TargetFlagValues } from '../target-request.js';
 import {
   defaultStateDir,
   SANDBOX_KINDS,
@@ -63,55 +62,12 @@ export function openStorage(location: string) {
   return openLocalDirectory(location);
 }
 
-type TargetFlagValues = {
-  config?: string | undefined;
-  cluster?: string | undefined;
-  endpoints?: string | undefined;
-  kind?: string | undefined;
-  timeout?: string | undefined;
-  cacert?: string | undefined;
-  cert?: string | undefined;
-  key?: string | undefined;
-  'insecure-skip-tls-verify'?: boolean | undefined;
-  user?: string | undefined;
-  'password-env'?: string | undefined;
-  'token-env'?: string | undefined;
-  'monitor-urls'?: string | undefined;
-};
-
 /** The same resolution as every command's --cluster/--endpoints, without connecting. */
 export async function resolveBackupTarget(
   flags: TargetFlagValues,
   signal?: AbortSignal,
 ): Promise<{ target: ClusterTarget; options: ConnectOptions }> {
-  const defined = <T extends Record<string, unknown>>(
-    values: T,
-  ): { [K in keyof T]?: Exclude<T[K], undefined> } =>
-    Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
-      [K in keyof T]?: Exclude<T[K], undefined>;
-    };
-  return resolveTarget({
-    ...defined({
-      cluster: flags.cluster,
-      endpoints: flags.endpoints,
-      monitorUrls: flags['monitor-urls'],
-    }),
-    ...(flags.kind !== undefined && { kind: flags.kind as never }),
-    inventory: locateInventory(flags.config),
-    tls: defined({
-      cacert: flags.cacert,
-      cert: flags.cert,
-      key: flags.key,
-      insecureSkipVerify: flags['insecure-skip-tls-verify'] === true ? true : undefined,
-    }),
-    auth: defined({
-      user: flags.user,
-      passwordEnv: flags['password-env'],
-      tokenEnv: flags['token-env'],
-    }),
-    timeoutMs: parseDuration(flags.timeout ?? '3s', '--timeout'),
-    ...(signal !== undefined && { signal }),
-  });
+  return resolveTarget(targetRequestFrom(flags, signal));
 }
 
 /**

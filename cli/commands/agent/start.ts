@@ -7,8 +7,8 @@ import { defaultStateDir } from '../../../sandbox/index.js';
 import { parseDuration } from '../../../core/duration.js';
 import { UsageError } from '../../../core/errors.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
-import { locateInventory } from '../../../ops/inventory-location.js';
 import { resolveTarget } from '../../../ops/target.js';
+import { targetRequestFrom } from '../../target-request.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, targetFlags } from '../../flags.js';
 
@@ -99,27 +99,7 @@ ${EXIT_CODE_HELP}`;
     const intervalMs = parseDuration(flags.interval, '--interval');
     const listen = parseListenAddress(flags.listen);
     const token = readToken(flags['agent-token-env']);
-    const { target, options } = await resolveTarget({
-      ...definedOnly({
-        cluster: flags.cluster,
-        endpoints: flags.endpoints,
-        monitorUrls: flags['monitor-urls'],
-      }),
-      ...(flags.kind !== undefined && { kind: flags.kind }),
-      inventory: locateInventory(flags.config),
-      tls: definedOnly({
-        cacert: flags.cacert,
-        cert: flags.cert,
-        key: flags.key,
-        insecureSkipVerify: flags['insecure-skip-tls-verify'] || undefined,
-      }),
-      auth: definedOnly({
-        user: flags.user,
-        passwordEnv: flags['password-env'],
-        tokenEnv: flags['token-env'],
-      }),
-      timeoutMs: parseDuration(flags.timeout, '--timeout'),
-    });
+    const { target, options } = await resolveTarget(targetRequestFrom(flags));
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const agent = createAgent({
       target,
@@ -184,12 +164,4 @@ function readToken(envName: string | undefined): string | undefined {
     );
   }
   return token;
-}
-
-function definedOnly<T extends Record<string, unknown>>(
-  values: T,
-): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(
-    Object.entries(values).filter(([, value]) => value !== undefined),
-  ) as never;
 }
