@@ -12,7 +12,7 @@ import {
 } from '../../../core/backup/producer.js';
 import { guardRestore } from '../../../core/backup/restore-guard.js';
 import { UnreachableError, UnsupportedOperationError, UsageError } from '../../../core/errors.js';
-import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
+import { EXIT_CODE_HELP, ExitCode } from '../../../core/exit-codes.js';
 import type { ClusterTarget, ConnectOptions } from '../../../core/ports.js';
 import { findBackup } from '../../../ops/backup.js';
 import { executeRestorePlan } from '../../../ops/backup/restore.js';
@@ -30,7 +30,7 @@ import { REVISION_BUMP } from '../../../systems/etcd/restore-plan.js';
 import { countKeys, readFingerprint } from '../../../systems/etcd/snapshot-fingerprint.js';
 import { connectAdapter } from '../../../systems/registry.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
+import { globalFlags, outputFlags, targetFlags, type OutputFormat } from '../../flags.js';
 import { stateDirFlag } from '../../sandbox-flags.js';
 import {
   BACKUP_OUTPUT,
@@ -46,6 +46,8 @@ export default class BackupRestore extends QuorumctlCommand {
   static override description = `Prints the plan by default (a table, or -o json): for etcd, every member is restored from the same snapshot into a new data dir under a new cluster token, started, and checked (leader, every member, HashKV at the snapshot's revision). With etcd 3.5+ tools the revisions are bumped (etcdutl --bump-revision --mark-compacted) so watchers never see them go backwards; etcd 3.4 cannot, and the plan says what that means for watchers. Members come from --sandbox, from the live cluster's member list, or from --members.
 
 --execute performs the plan on a sandbox (--sandbox NAME): it stops the members, restores each into a new data dir, swaps the new dirs in (the old ones are kept as <dir>.pre-restore-<time>), starts the members and checks health and content. For clusters on other hosts, run the plan's steps there.
+
+ZooKeeper and NATS backups are restored logically: --execute re-creates the znode tree (or the streams) in a running cluster, a sandbox (--sandbox NAME) or the one --cluster/--endpoints names, and reads the content back to compare it with the backup. A cluster that already holds data (user znodes, a stream of the same name) is refused: nothing is ever overwritten.
 
 A target that has a leader and data is refused (exit 4) unless --force and a typed confirmation: type the cluster's name at the prompt, or pass --confirm NAME (without a terminal, --yes also confirms).
 
@@ -103,7 +105,8 @@ ${EXIT_CODE_HELP}`;
       helpGroup: 'RESTORE',
     }),
     execute: Flags.boolean({
-      description: 'Perform the plan (sandboxes only).',
+      description:
+        'Perform it: etcd on a sandbox; ZooKeeper and NATS into a running, empty cluster.',
       helpGroup: 'RESTORE',
     }),
     force: Flags.boolean({
@@ -134,6 +137,10 @@ ${EXIT_CODE_HELP}`;
       );
     }
     const dataPath = storage.localPath(manifest);
+    if (flags.execute && support.restoreInto !== undefined) {
+      await this.restoreLogically(support, manifest, dataPath, flags);
+      return;
+    }
     const stamp = new Date()
       .toISOString()
       .replace(/[-:]/g, '')
@@ -201,6 +208,56 @@ ${EXIT_CODE_HELP}`;
     } finally {
       interrupt.release();
     }
+  }
+
+  /**
+   * ZooKeeper and NATS restore logically into a running cluster (a sandbox or the target the
+   * flags name). The kind's restore refuses a cluster that already holds data, so nothing is
+   * overwritten; the content read back is compared with the backup's fingerprint.
+   */
+  private async restoreLogically(
+    support: BackupKindSupport,
+    manifest: BackupManifest,
+    dataPath: string,
+    flags: Parameters<typeof resolveBackupTarget>[0] & {
+      sandbox?: string | undefined;
+      'state-dir'?: string | undefined;
+      output?: OutputFormat;
+      json?: boolean;
+    },
+  ): Promise<void> {
+    const restoreInto = support.restoreInto?.bind(support);
+    if (restoreInto === undefined) return;
+    const { target, options } =
+      flags.sandbox === undefined
+        ? await resolveBackupTarget(flags)
+        : sandboxRestoreTarget(await findSandbox(flags['state-dir'], flags.sandbox));
+    if (target.kind !== manifest.systemKind) {
+      throw new UsageError(
+        'RESTORE_KIND_MISMATCH',
+        `backup ${manifest.name} is a ${manifest.systemKind} backup; "${target.name}" is a ${target.kind} cluster`,
+        { actions: ['restore into a cluster of the same kind'] },
+      );
+    }
+    const result = await restoreInto({ manifest, dataPath, target, options });
+    const mismatches =
+      result.fingerprint === undefined || manifest.fingerprint === undefined
+        ? []
+        : fingerprintMismatches(manifest.fingerprint, result.fingerprint);
+    const report = { backup: manifest.name, target: target.name, ...result, mismatches };
+    await this.emit(
+      this.outputFormat(flags),
+      report,
+      () =>
+        `restored ${manifest.name} into "${target.name}": ${Object.entries(result.restored)
+          .map(([what, count]) => `${count} ${what}`)
+          .join(', ')}; ${
+          mismatches.length === 0
+            ? 'the content read back matches the backup'
+            : `MISMATCH: ${mismatches.map((m) => `${m.fact} ${String(m.restored)} != ${String(m.recorded)}`).join('; ')}`
+        }\n`,
+      mismatches.length === 0 ? ExitCode.ok : ExitCode.findings,
+    );
   }
 
   /** The cluster named by --cluster/--endpoints (or the current context), and its members. */
@@ -419,4 +476,15 @@ async function executeOnSandbox(input: {
     input.signal,
   );
   return { plan, executed, restoreMs, ...(fingerprint !== undefined && { fingerprint }) };
+}
+
+/** A sandbox as a restore target: where quorumctl's adapters reach it. */
+function sandboxRestoreTarget(sandbox: SandboxListing): {
+  target: ClusterTarget;
+  options: ConnectOptions;
+} {
+  return {
+    target: { name: sandbox.name, kind: sandbox.kind, ...sandboxTarget(sandbox) },
+    options: { timeoutMs: 5000 },
+  };
 }
