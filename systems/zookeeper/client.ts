@@ -3,7 +3,9 @@ import type * as zookeeper from 'node-zookeeper-client';
 import type { AuthOptions } from '../../core/ports.js';
 import { serverAddress } from './four-letter-words.js';
 import { hostPortOf } from './member-status.js';
+import { ZooKeeperClientError } from './client-error.js';
 import { parseMembership, type Membership } from './parsers.js';
+import { loadLibrary, within, type Library } from './session-support.js';
 
 export interface ZooKeeperClientOptions {
   /** `username`/`password` become the digest identity `username:password`. */
@@ -15,32 +17,7 @@ export interface ZooKeeperClientOptions {
   sessionTimeoutMs?: number;
 }
 
-/** Failure codes: ZooKeeper's own (`NO_NODE`, `NO_AUTH`, `CONNECTION_LOSS`, ...) plus ours. */
-export type ZooKeeperClientErrorCode =
-  | 'NO_NODE'
-  | 'NO_AUTH'
-  | 'NODE_EXISTS'
-  | 'NOT_EMPTY'
-  | 'CONNECTION_LOSS'
-  | 'SESSION_EXPIRED'
-  | 'AUTH_FAILED'
-  | 'TIMEOUT'
-  | 'ABORTED'
-  | 'TLS_UNSUPPORTED'
-  | 'BAD_ENDPOINT';
-
-export class ZooKeeperClientError extends Error {
-  constructor(
-    /** A ZooKeeperClientErrorCode, or another ZooKeeper code name the library reports. */
-    readonly code: ZooKeeperClientErrorCode | (string & Record<never, never>),
-    message: string,
-    readonly path?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ZooKeeperClientError';
-  }
-}
+export { ZooKeeperClientError, type ZooKeeperClientErrorCode } from './client-error.js';
 
 /** A znode's Stat with zxids as hex strings and times as ISO 8601 (the wire has 64-bit integers). */
 export interface ZnodeStat {
@@ -79,13 +56,6 @@ export interface Znode {
  * identities this client authenticated as (CREATOR_ALL_ACL, needs digest auth).
  */
 export type AclPolicy = 'open' | 'creator';
-
-/** Loaded only by commands that read data: status never pays for it. */
-async function loadLibrary() {
-  return (await import('node-zookeeper-client')).default;
-}
-
-type Library = Awaited<ReturnType<typeof loadLibrary>>;
 
 const PERMISSIONS: ZnodePermission[] = ['READ', 'WRITE', 'CREATE', 'DELETE', 'ADMIN'];
 
@@ -208,45 +178,6 @@ export class ZooKeeperDataClient {
     });
     return within(result, this.options, path);
   }
-}
-
-/** Rejects with TIMEOUT or ABORTED when the budget runs out or the signal fires first. */
-function within<T>(
-  promise: Promise<T>,
-  options: { timeoutMs: number; signal?: AbortSignal },
-  what: string,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      finish();
-      reject(
-        new ZooKeeperClientError('TIMEOUT', `${what}: no answer within ${options.timeoutMs} ms`),
-      );
-    }, options.timeoutMs);
-    const onAbort = () => {
-      finish();
-      reject(new ZooKeeperClientError('ABORTED', `${what}: aborted`));
-    };
-    const finish = () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-    };
-    if (options.signal?.aborted === true) {
-      onAbort();
-      return;
-    }
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        finish();
-        resolve(value);
-      },
-      (error: unknown) => {
-        finish();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 function connectStringOf(endpoints: readonly string[]): string {

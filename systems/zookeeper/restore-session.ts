@@ -5,9 +5,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type * as zookeeper from 'node-zookeeper-client';
 import type { DumpAcl } from '../../core/backup/zookeeper-dump.js';
-import { ZooKeeperClientError } from './client.js';
+import { ZooKeeperClientError } from './client-error.js';
 import { serverAddress } from './four-letter-words.js';
 import { hostPortOf } from './member-status.js';
+import { loadLibrary, within, type Library } from './session-support.js';
 
 export interface DigestIdentity {
   username: string;
@@ -45,13 +46,6 @@ export function digestAclId(identity: DigestIdentity): string {
   const hash = createHash('sha1').update(`${identity.username}:${identity.password}`).digest();
   return `${identity.username}:${hash.toString('base64')}`;
 }
-
-/** Loaded only when a restore runs. */
-async function loadLibrary() {
-  return (await import('node-zookeeper-client')).default;
-}
-
-type Library = Awaited<ReturnType<typeof loadLibrary>>;
 
 export class ZooKeeperRestoreSession {
   private constructor(
@@ -178,42 +172,4 @@ function sessionError(error: unknown, path: string): ZooKeeperClientError {
       : 'UNKNOWN';
   const reason = error instanceof Error ? error.message : String(error);
   return new ZooKeeperClientError(name, `${path}: ${reason}`, path, { cause: error });
-}
-
-function within<T>(
-  promise: Promise<T>,
-  options: { timeoutMs: number; signal?: AbortSignal },
-  what: string,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const finish = () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-    };
-    const timer = setTimeout(() => {
-      finish();
-      reject(
-        new ZooKeeperClientError('TIMEOUT', `${what}: no answer within ${options.timeoutMs} ms`),
-      );
-    }, options.timeoutMs);
-    const onAbort = () => {
-      finish();
-      reject(new ZooKeeperClientError('ABORTED', `${what}: aborted`));
-    };
-    if (options.signal?.aborted === true) {
-      onAbort();
-      return;
-    }
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        finish();
-        resolve(value);
-      },
-      (error: unknown) => {
-        finish();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
