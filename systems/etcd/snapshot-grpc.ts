@@ -1,8 +1,9 @@
 /**
- * etcd's HashKV over gRPC (HTTP/2), the one call backups need that the JSON gateway cannot
- * make: on 3.4 `POST /v3/maintenance/hash` is routed to Hash (the whole backend, any
- * revision) because HashKV was registered on the same path. Verified live on 3.4.23: the
- * gateway returns one hash for every `revision` and no `compact_revision`.
+ * The two etcd calls backups make over gRPC (HTTP/2) instead of the JSON gateway, with no
+ * gRPC library: HashKV, which the gateway cannot make (on 3.4 `POST /v3/maintenance/hash`
+ * is routed to Hash, the whole backend at any revision, because HashKV was registered on the
+ * same path; verified live on 3.4.23), and the Snapshot stream, which the gateway serves as
+ * base64 JSON lines too slowly to keep up with etcdctl.
  */
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
 import type { TlsOptions } from '../../core/ports.js';
