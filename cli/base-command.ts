@@ -7,6 +7,7 @@ import { errorEnvelope, successEnvelope, type OutputKind } from '../core/schema.
 import { resolveTarget } from '../ops/target.js';
 import { targetRequestFrom, type TargetFlagValues } from './target-request.js';
 import { connectAdapter } from '../systems/registry.js';
+import { outputValueFromArgv, stripAnsi } from './argv.js';
 import { serializeEnvelope } from './render/envelope.js';
 import { renderError } from './render/error.js';
 import type { OutputFormat } from './flags.js';
@@ -79,21 +80,6 @@ function toTypedError(error: Error & { oclif?: { exit?: number } }): QuorumctlEr
 /** Parse failures happen before flags exist, so the format is read from argv directly. */
 function requestedFormat(argv: readonly string[]): OutputFormat {
   if (argv.includes('--json')) return 'json';
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index] ?? '';
-    const inline = /^(?:--output|-o)=?(json|yaml)$/.exec(arg);
-    if (inline?.[1] !== undefined) return inline[1] as OutputFormat;
-    if (
-      (arg === '-o' || arg === '--output') &&
-      (argv[index + 1] === 'json' || argv[index + 1] === 'yaml')
-    ) {
-      return argv[index + 1] as OutputFormat;
-    }
-  }
-  return 'table';
-}
-
-function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
+  const value = outputValueFromArgv(argv);
+  return value === 'json' || value === 'yaml' ? value : 'table';
 }

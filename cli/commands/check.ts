@@ -9,6 +9,7 @@ import type { RuleInfo } from '../../core/findings.js';
 import { preflightRuleInfo } from '../../core/preflight/rules/index.js';
 import { runCheck } from '../../ops/check.js';
 import { readCertificate } from '../../systems/transport/tls-certificate.js';
+import { outputValueFromArgv, stripAnsi } from '../argv.js';
 import { QuorumctlCommand } from '../base-command.js';
 import { globalFlags, OUTPUT_FORMATS, targetFlags } from '../flags.js';
 import { checkFindingsView, renderCheckTable, renderRuleInfo } from '../render/check-report.js';
@@ -210,15 +211,10 @@ function unknownRule(id: string): UsageError {
 
 /** The format is read from argv: a parse error happens before flags exist. */
 function formatFromArgv(argv: readonly string[]): CheckOutput | undefined {
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index] ?? '';
-    const inline = /^(?:--output=|-o=?)(\w+)$/.exec(arg);
-    const value = inline?.[1] ?? (arg === '-o' || arg === '--output' ? argv[index + 1] : undefined);
-    if (value !== undefined && (CHECK_OUTPUTS as readonly string[]).includes(value)) {
-      return value as CheckOutput;
-    }
-  }
-  return undefined;
+  const value = outputValueFromArgv(argv);
+  return value !== undefined && (CHECK_OUTPUTS as readonly string[]).includes(value)
+    ? (value as CheckOutput)
+    : undefined;
 }
 
 /** The cluster label of a failed run: the name it would have had (flags only). */
@@ -241,9 +237,4 @@ function clusterLabel(argv: readonly string[]): string {
       .join(',') ??
     ''
   );
-}
-
-function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
