@@ -61,12 +61,17 @@ export function isVerified(manifest: BackupManifest): boolean {
   );
 }
 
-/** `prod-20261129T053800Z`: sorts by time, safe in file names and object keys. */
-export function backupName(cluster: string, startedAt: Date): string {
-  const stamp = startedAt
+/** `20261129T053800Z`: UTC, sorts by time, safe in file names and object keys. */
+export function compactTimestamp(time: Date): string {
+  return time
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
+}
+
+/** `prod-20261129T053800Z`: sorts by time, safe in file names and object keys. */
+export function backupName(cluster: string, startedAt: Date): string {
+  const stamp = compactTimestamp(startedAt);
   const safeCluster = cluster.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '');
   return `${safeCluster === '' ? 'cluster' : safeCluster}-${stamp}`;
 }

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import type { BackupManifest } from '../../../core/backup/manifest.js';
+import { compactTimestamp, type BackupManifest } from '../../../core/backup/manifest.js';
 import {
   fingerprintMismatches,
   type BackupKindSupport,
@@ -141,10 +141,7 @@ ${EXIT_CODE_HELP}`;
       await this.restoreLogically(support, manifest, dataPath, flags);
       return;
     }
-    const stamp = new Date()
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d+Z$/, 'Z');
+    const stamp = compactTimestamp(new Date());
     const token = `quorumctl-restore-${randomBytes(6).toString('hex')}`;
     const sandbox =
       flags.sandbox === undefined
@@ -431,10 +428,7 @@ async function executeOnSandbox(input: {
       },
       startMembers: async (names) => {
         // The sandbox starts members from its recorded data dirs: move the restored ones there.
-        const stamp = new Date()
-          .toISOString()
-          .replace(/[-:]/g, '')
-          .replace(/\.\d+Z$/, 'Z');
+        const stamp = compactTimestamp(new Date());
         for (const name of names) {
           const recorded = sandbox.members.find((member) => member.name === name);
           const restored = byName.get(name)?.dataDir;
