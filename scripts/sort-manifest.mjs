@@ -3,7 +3,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const path = new URL('../oclif.manifest.json', import.meta.url);
-const manifest = JSON.parse(readFileSync(path, 'utf8'));
+const manifest = /** @type {{ commands: Record<string, unknown> }} */ (
+  JSON.parse(readFileSync(path, 'utf8'))
+);
 manifest.commands = Object.fromEntries(
   Object.entries(manifest.commands).sort(([a], [b]) => a.localeCompare(b)),
 );
