@@ -10,6 +10,8 @@ export const ExitCode = {
   /** Refused as unsafe (quorum guard). */
   unsafe: 4,
   partial: 5,
+  /** No verdict could be reached in time: the linearizability checker timed out (UNKNOWN). */
+  noVerdict: 6,
   internal: 70,
   interrupted: 130,
 } as const;
@@ -23,5 +25,6 @@ export const EXIT_CODE_HELP = `EXIT CODES
   3    cannot reach the cluster or agent
   4    refused as unsafe (quorum guard)
   5    partial success
+  6    no verdict in time (linearizability checker timed out: UNKNOWN)
   70   internal error (a bug: please report it with --debug output)
   130  interrupted`;

@@ -19,7 +19,18 @@ export type OutputKind =
   | 'BackupPruneReport'
   | 'RestorePlan'
   | 'RestoreReport'
-  | 'BackupSchedule';
+  | 'BackupSchedule'
+  | 'MaintenancePlan'
+  | 'MaintenanceReport'
+  | 'MemberList'
+  | 'AlarmList'
+  | 'AuditLog'
+  | 'CheckerResult'
+  | 'DrillList'
+  | 'DrillScenario'
+  | 'DrillReport'
+  | 'FaultList'
+  | 'HealReport';
 
 export interface ErrorDocument {
   code: string;
