@@ -1,7 +1,12 @@
 /** etcd members on loopback: start flags, readiness (/health implies a leader), version. */
 import { randomBytes } from 'node:crypto';
 import { commandOutput, httpGet, httpPostJson } from './probes.js';
-import { readinessOf, type MemberProblem, type ServerKind } from './server-kind.js';
+import {
+  readinessOf,
+  type MemberProblem,
+  type MemberSlot,
+  type ServerKind,
+} from './server-kind.js';
 import type { SandboxMember } from './types.js';
 
 const PROBE_TIMEOUT_MS = 500;
@@ -17,15 +22,13 @@ export const etcdKind: ServerKind = {
   portNames: ['client', 'peer'],
 
   plan({ sandbox, members }) {
-    const peerUrl = (ports: Record<string, number>) => `http://127.0.0.1:${ports.peer ?? 0}`;
-    const initialCluster = members
-      .map((member) => `${member.name}=${peerUrl(member.ports)}`)
-      .join(',');
+    const peerUrl = (member: MemberSlot) => `http://${member.host}:${member.ports.peer ?? 0}`;
+    const initialCluster = members.map((member) => `${member.name}=${peerUrl(member)}`).join(',');
     // One token for all members (it seeds the cluster ID: members with different tokens
     // form different clusters), random so a sandbox never joins a stale member of another.
     const token = `quorumctl-${sandbox}-${randomBytes(4).toString('hex')}`;
     return members.map((member) => {
-      const clientUrl = `http://127.0.0.1:${member.ports.client ?? 0}`;
+      const clientUrl = `http://${member.host}:${member.ports.client ?? 0}`;
       return {
         name: member.name,
         command: 'etcd',
@@ -39,9 +42,9 @@ export const etcdKind: ServerKind = {
           '--advertise-client-urls',
           clientUrl,
           '--listen-peer-urls',
-          peerUrl(member.ports),
+          peerUrl(member),
           '--initial-advertise-peer-urls',
-          peerUrl(member.ports),
+          peerUrl(member),
           '--initial-cluster',
           initialCluster,
           '--initial-cluster-state',

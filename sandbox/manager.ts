@@ -192,6 +192,8 @@ export async function restartMembers(
     ports: member.ports,
     dataDir: member.dataDir,
     logFile: member.logFile,
+    host: member.host ?? '127.0.0.1',
+    ...(member.netns !== undefined && { netns: member.netns }),
   }));
   const launches = server.plan({ sandbox: name, confDir: layout.confDir, members: slots });
   for (const [index, launch] of launches.entries()) {
@@ -227,6 +229,7 @@ function memberSlots(
       ),
       dataDir: layout.dataDir(name),
       logFile: layout.logFile(name),
+      host: '127.0.0.1',
     };
   });
 }
@@ -267,6 +270,8 @@ function launchMember(
     logFile: slot.logFile,
   };
   if (launch.monitorUrl !== undefined) member.monitorUrl = launch.monitorUrl;
+  if (slot.host !== '127.0.0.1') member.host = slot.host;
+  if (slot.netns !== undefined) member.netns = slot.netns;
   return member;
 }
 

@@ -20,7 +20,7 @@ export const natsKind: ServerKind = {
 
   plan({ sandbox, confDir, members }) {
     const routes = members
-      .map((member) => `nats-route://127.0.0.1:${member.ports.cluster ?? 0}`)
+      .map((member) => `nats-route://${member.host}:${member.ports.cluster ?? 0}`)
       .join(', ');
     return members.map((member) => {
       const config = join(confDir, `${member.name}.conf`);
@@ -33,17 +33,17 @@ export const natsKind: ServerKind = {
             path: config,
             content: [
               `server_name: ${member.name}`,
-              `listen: 127.0.0.1:${member.ports.client ?? 0}`,
-              `http: 127.0.0.1:${member.ports.http ?? 0}`,
+              `listen: ${member.host}:${member.ports.client ?? 0}`,
+              `http: ${member.host}:${member.ports.http ?? 0}`,
               `jetstream { store_dir: "${member.dataDir}" }`,
               // Quoted: an all-digit sandbox name would otherwise parse as a number and be rejected.
-              `cluster { name: "${sandbox}", listen: 127.0.0.1:${member.ports.cluster ?? 0}, routes: [${routes}] }`,
+              `cluster { name: "${sandbox}", listen: ${member.host}:${member.ports.cluster ?? 0}, routes: [${routes}] }`,
               '',
             ].join('\n'),
           },
         ],
-        clientUrl: `nats://127.0.0.1:${member.ports.client ?? 0}`,
-        monitorUrl: `http://127.0.0.1:${member.ports.http ?? 0}`,
+        clientUrl: `nats://${member.host}:${member.ports.client ?? 0}`,
+        monitorUrl: `http://${member.host}:${member.ports.http ?? 0}`,
       };
     });
   },

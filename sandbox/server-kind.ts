@@ -3,6 +3,10 @@ import type { SandboxKind, SandboxMember } from './types.js';
 
 export interface MemberSlot {
   name: string;
+  /** The address the member listens on: 127.0.0.1, or its private address in a netns sandbox. */
+  host: string;
+  /** The network namespace the member runs in (`sandbox up --netns`). */
+  netns?: string;
   ports: Record<string, number>;
   dataDir: string;
   logFile: string;
@@ -40,6 +44,17 @@ export interface ServerKind {
   allowedMembers: readonly number[];
   portNames: readonly string[];
   plan(input: { sandbox: string; confDir: string; members: MemberSlot[] }): MemberLaunch[];
+  /**
+   * The launch of a member joining the running sandbox (membership changes), given the
+   * members it joins. Kinds without it cannot grow a sandbox.
+   */
+  planJoin?(input: {
+    sandbox: string;
+    confDir: string;
+    members: MemberSlot[];
+    joining: MemberSlot;
+    role: 'voter' | 'learner' | 'observer';
+  }): MemberLaunch;
   /** Never throws: a member that does not answer yet is a reason in `waitingFor`. */
   probe(members: readonly SandboxMember[]): Promise<Readiness>;
   version(members: readonly SandboxMember[]): Promise<string>;

@@ -12,6 +12,10 @@ export interface SandboxMember {
   ports: Record<string, number>;
   dataDir: string;
   logFile: string;
+  /** The listen address when not 127.0.0.1 (netns sandboxes). */
+  host?: string;
+  /** The member's network namespace (netns sandboxes). */
+  netns?: string;
   /** HTTP monitoring endpoint where the server has one apart from the client port (NATS, ZooKeeper AdminServer). */
   monitorUrl?: string;
 }

@@ -47,7 +47,7 @@ export const zookeeperKind: ServerKind = {
     const dynamic = members
       .map(
         (member, index) =>
-          `server.${index + 1}=127.0.0.1:${member.ports.quorum ?? 0}:${member.ports.election ?? 0}:participant;127.0.0.1:${member.ports.client ?? 0}`,
+          `server.${index + 1}=${member.host}:${member.ports.quorum ?? 0}:${member.ports.election ?? 0}:participant;${member.host}:${member.ports.client ?? 0}`,
       )
       .join('\n');
     const log4j = join(confDir, 'log4j.properties');
@@ -87,15 +87,15 @@ export const zookeeperKind: ServerKind = {
               // A sandbox has no super user to run reconfig with: ACLs are off.
               'skipACL=yes',
               'admin.enableServer=true',
-              'admin.serverAddress=127.0.0.1',
+              `admin.serverAddress=${member.host}`,
               `admin.serverPort=${member.ports.admin ?? 0}`,
               `dynamicConfigFile=${config}.dynamic`,
               '',
             ].join('\n'),
           },
         ],
-        clientUrl: `tcp://127.0.0.1:${member.ports.client ?? 0}`,
-        monitorUrl: `http://127.0.0.1:${member.ports.admin ?? 0}/commands`,
+        clientUrl: `tcp://${member.host}:${member.ports.client ?? 0}`,
+        monitorUrl: `http://${member.host}:${member.ports.admin ?? 0}/commands`,
       };
     });
   },

@@ -10,6 +10,7 @@ import { zookeeperKind } from '../../sandbox/zookeeper.js';
 function slots(server: ServerKind, count = 3): MemberSlot[] {
   return Array.from({ length: count }, (_, index) => ({
     name: `n${index + 1}`,
+    host: '127.0.0.1',
     ports: Object.fromEntries(
       server.portNames.map((portName, offset) => [portName, 21000 + (index + 1) * 10 + offset]),
     ),
