@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages quorumctl's sandbox and tests run (real servers, no fakes).
 set -eu
-PACKAGES="etcd-server etcd-client zookeeper nats-server prometheus fio iptables openssl"
+PACKAGES="etcd-server etcd-client zookeeper nats-server prometheus fio iptables iproute2 openssl tmux chromium"
 missing=""
 for package in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
