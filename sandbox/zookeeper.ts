@@ -120,15 +120,21 @@ export const zookeeperKind: ServerKind = {
     const reply =
       first === undefined
         ? undefined
-        : await fourLetterWord('127.0.0.1', first.ports.client ?? 0, 'srvr', PROBE_TIMEOUT_MS);
+        : await fourLetterWord(
+            first.host ?? '127.0.0.1',
+            first.ports.client ?? 0,
+            'srvr',
+            PROBE_TIMEOUT_MS,
+          );
     return /Zookeeper version:\s*([^-,\s]+)/.exec(reply ?? '')?.[1] ?? 'unknown';
   },
 };
 
 /** `ruok` answers imok even without quorum, so readiness reads the mode from `srvr`. */
 async function serverMode(member: SandboxMember): Promise<string | undefined> {
+  // A netns member listens on its private address only.
   const reply = await fourLetterWord(
-    '127.0.0.1',
+    member.host ?? '127.0.0.1',
     member.ports.client ?? 0,
     'srvr',
     PROBE_TIMEOUT_MS,
