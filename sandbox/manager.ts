@@ -10,6 +10,15 @@ import {
 import { serverKind } from './kinds.js';
 import { assertSandboxName, failedStartsDir, sandboxLayout, type SandboxLayout } from './layout.js';
 import { memberAlive, serverProcess, withLiveness } from './liveness.js';
+import {
+  allocateNetwork,
+  assertNetnsAvailable,
+  createNetwork,
+  inNetns,
+  readNetwork,
+  removeNetwork,
+  type SandboxNetwork,
+} from './netns.js';
 import { allocatePorts } from './ports.js';
 import { assertInstalled, assertMemberCount, clearDeadSandbox } from './preflight.js';
 import {
@@ -37,6 +46,8 @@ export interface UpOptions {
   members?: number;
   /** Default 60000. */
   readyTimeoutMs?: number;
+  /** Each member in its own network namespace on a bridge (partition faults need it); root only. */
+  netns?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -49,7 +60,11 @@ export async function sandboxUp(options: UpOptions): Promise<SandboxRecord> {
   assertSandboxName(name);
   assertMemberCount(server, memberCount);
   assertInstalled(server);
+  if (options.netns === true) assertNetnsAvailable();
+  // Read before clearDeadSandbox deletes the dir: a dead netns sandbox's namespaces must go too.
+  const staleNetwork = await readNetwork(stateDir, name);
   await clearDeadSandbox(stateDir, name);
+  if (staleNetwork !== undefined || options.netns === true) await removeNetwork(stateDir, name);
 
   const layout = sandboxLayout(stateDir, name);
   // Ports of other sandboxes stay taken even while their members are down: their peers
@@ -61,6 +76,15 @@ export async function sandboxUp(options: UpOptions): Promise<SandboxRecord> {
     memberCount,
     await allocatePorts(memberCount * server.portNames.length, taken),
   );
+  if (options.netns === true) {
+    progress('creating a network namespace per member');
+    await withNetwork(
+      stateDir,
+      layout,
+      slots,
+      await allocateNetworkFor(stateDir, name, kind, slots),
+    );
+  }
   const launches = server.plan({ sandbox: name, confDir: layout.confDir, members: slots });
   await prepareFiles(layout, slots, launches);
 
@@ -108,6 +132,8 @@ export async function sandboxDown(
   name: string,
   options: { graceMs?: number; keepData?: boolean } = {},
 ): Promise<SandboxRecord> {
+  const halfCreated = await halfCreatedNetns(stateDir, name);
+  if (halfCreated !== undefined) return halfCreated;
   const record = await requireRecord(stateDir, name);
   const server = serverKind(record.kind);
   const alive = record.members.filter((member) => memberAlive(record, member));
@@ -126,6 +152,9 @@ export async function sandboxDown(
       },
     );
   }
+  // After the processes: a namespace with a process in it outlives `ip netns delete`.
+  if (record.members.some((member) => member.netns !== undefined))
+    await removeNetwork(stateDir, name);
   // Deleted by the layout's path, never the recorded one: a hand-edited state file must not aim rm elsewhere.
   if (options.keepData !== true)
     await rm(sandboxLayout(stateDir, name).dir, { recursive: true, force: true });
@@ -254,9 +283,12 @@ function launchMember(
   launch: MemberLaunch,
   slot: MemberSlot,
 ): SandboxMember {
+  const command =
+    slot.netns === undefined
+      ? { command: launch.command, args: launch.args }
+      : inNetns(slot.netns, launch.command, launch.args);
   const pid = launchDetached({
-    command: launch.command,
-    args: launch.args,
+    ...command,
     logFile: slot.logFile,
     cwd: layout.dir,
     env: environmentWithout(server.settingsEnvPrefix),
@@ -291,6 +323,8 @@ async function abandon(
   );
   const logFiles = new Map(record.members.map((member) => [member.name, member.logFile]));
   if (survivors.length > 0) return logFiles; // keep the dir and state file: `sandbox down` can retry
+  if ((await readNetwork(stateDir, record.name)) !== undefined)
+    await removeNetwork(stateDir, record.name);
   const keptLogs = join(
     failedStartsDir(stateDir),
     `${record.name}-${record.createdAt.replaceAll(':', '')}`,
@@ -333,4 +367,75 @@ function requireMember(record: SandboxRecord, member: string): SandboxMember {
       actions: [`members are: ${record.members.map((candidate) => candidate.name).join(', ')}`],
     },
   );
+}
+
+async function allocateNetworkFor(
+  stateDir: string,
+  name: string,
+  kind: SandboxKind,
+  slots: readonly MemberSlot[],
+): Promise<SandboxNetwork> {
+  return allocateNetwork({
+    stateDir,
+    sandbox: name,
+    kind,
+    members: slots.map((slot) => slot.name),
+  });
+}
+
+/** Creates the namespaces and points each slot at its private address; on failure removes what exists. */
+async function withNetwork(
+  stateDir: string,
+  layout: SandboxLayout,
+  slots: MemberSlot[],
+  network: SandboxNetwork,
+): Promise<void> {
+  await mkdir(layout.dir, { recursive: true });
+  try {
+    await createNetwork(stateDir, network);
+  } catch (cause) {
+    await removeNetwork(stateDir, network.sandbox);
+    await rm(layout.dir, { recursive: true, force: true });
+    if (cause instanceof UsageError) throw cause;
+    throw new UsageError(
+      'NETNS_SETUP_FAILED',
+      `could not create the network of sandbox "${network.sandbox}": ${describeCause(cause)}`,
+      {
+        actions: ['check that iproute2 works here: ip netns add test && ip netns delete test'],
+        cause,
+      },
+    );
+  }
+  for (const slot of slots) {
+    const member = network.members.find((candidate) => candidate.name === slot.name);
+    if (member === undefined) continue;
+    slot.host = member.address;
+    slot.netns = member.netns;
+  }
+}
+
+/**
+ * `sandbox down` of a netns sandbox that crashed before its state file was written: only
+ * network.json exists. Tears the network down and returns a record without members.
+ */
+async function halfCreatedNetns(
+  stateDir: string,
+  name: string,
+): Promise<SandboxRecord | undefined> {
+  assertSandboxName(name);
+  if ((await readRecord(stateDir, name)) !== undefined) return undefined;
+  const network = await readNetwork(stateDir, name);
+  if (network === undefined) return undefined;
+  await removeNetwork(stateDir, name);
+  const layout = sandboxLayout(stateDir, name);
+  await rm(layout.dir, { recursive: true, force: true });
+  return {
+    name,
+    kind: network.kind,
+    version: 'unknown',
+    createdAt: new Date().toISOString(),
+    dir: layout.dir,
+    members: [],
+    endpoints: [],
+  };
 }

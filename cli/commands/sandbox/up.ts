@@ -19,6 +19,8 @@ export default class SandboxUp extends QuorumctlCommand {
 
 Needs the Debian packages etcd-server, zookeeper and nats-server.
 
+With --netns each member runs in its own network namespace (qctl-NAME-HASH-nK) with a private address on a bridge the sandbox creates (qbr-HASH, 10.213.N.1/24): members listen on 10.213.N.1K, the CLI reaches them through the bridge, and "quorumctl chaos inject" can partition them with iptables rules inside the namespaces. Needs root, iproute2 and iptables. "sandbox down" removes the namespaces, veths and the bridge.
+
 ${EXIT_CODE_HELP}`;
 
   static override examples = [
@@ -30,6 +32,10 @@ ${EXIT_CODE_HELP}`;
     {
       description: 'ZooKeeper ensemble',
       command: '<%= config.bin %> sandbox up zk --kind zookeeper',
+    },
+    {
+      description: 'Members in their own network namespaces, ready for partition drills (root)',
+      command: '<%= config.bin %> sandbox up chaos --netns',
     },
   ];
 
@@ -55,6 +61,10 @@ ${EXIT_CODE_HELP}`;
     }),
     'ready-timeout': Flags.integer({ description: 'Seconds to wait for a leader.', default: 60 }),
     'no-context': Flags.boolean({ description: 'Do not register the sandbox in the inventory.' }),
+    netns: Flags.boolean({
+      description:
+        'Run each member in its own network namespace on a private bridge (needed for partition, latency and loss faults; root only).',
+    }),
   };
 
   protected readonly outputKind = 'Sandbox' as const;
@@ -67,6 +77,7 @@ ${EXIT_CODE_HELP}`;
       kind: flags.kind,
       members: flags.members,
       readyTimeoutMs: flags['ready-timeout'] * 1000,
+      netns: flags.netns,
       onProgress: (message) => process.stderr.write(`${message}\n`),
     });
     if (!flags['no-context']) {
@@ -91,7 +102,8 @@ ${EXIT_CODE_HELP}`;
 
 function renderRecord(record: SandboxRecord): string {
   const members = record.members.map(
-    (member) => `  ${member.name}  pid ${member.pid}  ${member.clientUrl}  log ${member.logFile}`,
+    (member) =>
+      `  ${member.name}  pid ${member.pid}  ${member.clientUrl}${member.netns === undefined ? '' : `  netns ${member.netns}`}  log ${member.logFile}`,
   );
   return [
     `sandbox "${record.name}": ${record.kind} ${record.version}, ${record.members.length} members, state ${record.dir}`,
