@@ -11,6 +11,8 @@ import type { HashCheck, MemberRef } from '../../core/check/observations.js';
 import type { MetricSample } from '../../core/metrics/sample.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
 import type {
+  AddedMember,
+  AddMemberRequest,
   Capability,
   ClusterAdapter,
   ClusterTarget,
@@ -21,6 +23,7 @@ import { EtcdGateway } from './gateway.js';
 import type { Member, MemberListResponse } from './gateway-types.js';
 import { checkHashes } from './hash-kv.js';
 import { alarmsOf, memberFromProbe, type EndpointProbe } from './member-status.js';
+import { EtcdMembership } from './membership.js';
 import { readEtcdMetricSample } from './metric-sample.js';
 import { hashKv } from './snapshot-grpc.js';
 
@@ -28,6 +31,7 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'status',
   'metrics',
   'hashCheck',
+  'membership',
 ]);
 
 export function connect(target: ClusterTarget, options: ConnectOptions): ClusterAdapter {
@@ -132,6 +136,23 @@ class EtcdAdapter implements ClusterAdapter {
         });
       },
     });
+  }
+
+  /** Capability `membership`: MemberAdd (learner or voter), MemberPromote, MemberRemove. */
+  addMember(request: AddMemberRequest): Promise<AddedMember> {
+    return this.membership().add(request);
+  }
+
+  promoteMember(member: MemberRef): Promise<void> {
+    return this.membership().promote(member);
+  }
+
+  removeMember(member: MemberRef): Promise<void> {
+    return this.membership().remove(member);
+  }
+
+  private membership(): EtcdMembership {
+    return new EtcdMembership(this.gateway, () => this.target.endpoints, this.options);
   }
 
   async close(): Promise<void> {
