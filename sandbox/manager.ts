@@ -277,7 +277,7 @@ async function prepareFiles(
   }
 }
 
-function launchMember(
+export function launchMember(
   server: ServerKind,
   layout: SandboxLayout,
   launch: MemberLaunch,
@@ -341,7 +341,7 @@ async function abandon(
   return logFiles;
 }
 
-async function requireRecord(stateDir: string, name: string): Promise<SandboxRecord> {
+export async function requireRecord(stateDir: string, name: string): Promise<SandboxRecord> {
   assertSandboxName(name);
   const record = await readRecord(stateDir, name);
   if (record !== undefined) return record;
