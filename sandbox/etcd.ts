@@ -60,6 +60,44 @@ export const etcdKind: ServerKind = {
     });
   },
 
+  /**
+   * A member joining the running cluster after MemberAdd: `--initial-cluster` lists the
+   * members it joins plus itself, and `existing` makes it fetch the cluster ID from its peers
+   * instead of forming a new cluster (whether it is a learner was decided by MemberAdd).
+   */
+  planJoin({ members, joining }) {
+    const peerUrl = (member: MemberSlot) => `http://${member.host}:${member.ports.peer ?? 0}`;
+    const clientUrl = `http://${joining.host}:${joining.ports.client ?? 0}`;
+    const initialCluster = [...members, joining]
+      .map((member) => `${member.name}=${peerUrl(member)}`)
+      .join(',');
+    return {
+      name: joining.name,
+      command: 'etcd',
+      args: [
+        '--name',
+        joining.name,
+        '--data-dir',
+        joining.dataDir,
+        '--listen-client-urls',
+        clientUrl,
+        '--advertise-client-urls',
+        clientUrl,
+        '--listen-peer-urls',
+        peerUrl(joining),
+        '--initial-advertise-peer-urls',
+        peerUrl(joining),
+        '--initial-cluster',
+        initialCluster,
+        '--initial-cluster-state',
+        'existing',
+      ],
+      files: [],
+      clientUrl,
+      monitorUrl: clientUrl,
+    };
+  },
+
   async probe(members) {
     const answers = await Promise.all(
       members.map((member) => httpGet(`${member.clientUrl}/health`, PROBE_TIMEOUT_MS)),
