@@ -2,6 +2,12 @@
 export { sandboxTarget, type SandboxTarget } from './context.js';
 export { defaultStateDir } from './layout.js';
 export {
+  sandboxAddMember,
+  sandboxRemoveMember,
+  sandboxReserveMember,
+  type ReservedMember,
+} from './membership.js';
+export {
   sandboxDown,
   sandboxList,
   sandboxLogPaths,
