@@ -9,7 +9,7 @@ import {
 } from '../../core/unreachable.js';
 import type { HashCheck, MemberRef } from '../../core/check/observations.js';
 import type { MetricSample } from '../../core/metrics/sample.js';
-import type { ClusterStatus, MemberError } from '../../core/model.js';
+import type { ClusterAlarm, ClusterStatus, MemberError } from '../../core/model.js';
 import type {
   AddedMember,
   AddMemberRequest,
@@ -17,12 +17,15 @@ import type {
   ClusterAdapter,
   ClusterTarget,
   ConnectOptions,
+  LeaderTransferRequest,
+  LeaderTransferResult,
 } from '../../core/ports.js';
 import { HttpTransportError } from '../transport/http.js';
 import { EtcdGateway } from './gateway.js';
 import type { Member, MemberListResponse } from './gateway-types.js';
 import { checkHashes } from './hash-kv.js';
 import { alarmsOf, memberFromProbe, type EndpointProbe } from './member-status.js';
+import { EtcdMaintenance } from './maintenance.js';
 import { EtcdMembership } from './membership.js';
 import { readEtcdMetricSample } from './metric-sample.js';
 import { hashKv } from './snapshot-grpc.js';
@@ -32,6 +35,9 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'metrics',
   'hashCheck',
   'membership',
+  'defragment',
+  'alarms',
+  'transferLeader',
 ]);
 
 export function connect(target: ClusterTarget, options: ConnectOptions): ClusterAdapter {
@@ -149,6 +155,32 @@ class EtcdAdapter implements ClusterAdapter {
 
   removeMember(member: MemberRef): Promise<void> {
     return this.membership().remove(member);
+  }
+
+  /** Capabilities `defragment`, `alarms`, `transferLeader`: see maintenance.ts. */
+  defragment(member: MemberRef): Promise<void> {
+    return this.maintenance().defragment(member);
+  }
+
+  compact(): Promise<{ revision: number }> {
+    return this.maintenance().compact();
+  }
+
+  listAlarms(): Promise<ClusterAlarm[]> {
+    return this.maintenance().listAlarms();
+  }
+
+  disarmAlarm(alarm: ClusterAlarm): Promise<void> {
+    return this.maintenance().disarmAlarm(alarm);
+  }
+
+  /** etcd move-leader; `to` omitted = the most caught-up healthy follower. Names in the result. */
+  transferLeader(request: LeaderTransferRequest): Promise<LeaderTransferResult> {
+    return this.maintenance().transferLeader(() => this.status(), request);
+  }
+
+  private maintenance(): EtcdMaintenance {
+    return new EtcdMaintenance(this.gateway, this.target.endpoints);
   }
 
   private membership(): EtcdMembership {

@@ -52,13 +52,27 @@ export class EtcdGateway {
     return this.tokenFor(endpoint);
   }
 
-  private async post<T>(endpoint: string, path: string, body: object): Promise<T> {
+  /**
+   * Any v3 gateway call (`/v3/kv/put`, `/v3/maintenance/defragment`, ...), with its own
+   * timeout where the call outlasts a status read (a defragment blocks for minutes).
+   */
+  call<T>(endpoint: string, path: string, body: object, timeoutMs?: number): Promise<T> {
+    return this.post<T>(endpoint, path, body, timeoutMs);
+  }
+
+  private async post<T>(
+    endpoint: string,
+    path: string,
+    body: object,
+    timeoutMs?: number,
+  ): Promise<T> {
     const headers: Record<string, string> = {};
     const token = await this.tokenFor(endpoint);
     if (token !== undefined) headers.authorization = token;
     const url = joinUrl(endpoint, path);
     const response = await httpCall(url, {
       ...this.callOptions('POST'),
+      ...(timeoutMs !== undefined && { timeoutMs }),
       headers,
       body: JSON.stringify(body),
     });
