@@ -3,7 +3,10 @@ import { assembleClusterStatus } from '../../core/cluster-status.js';
 import { describeCause, UsageError, type UnreachableError } from '../../core/errors.js';
 import { clusterUnreachable } from '../../core/unreachable.js';
 import type { ClusterStatus, MemberError } from '../../core/model.js';
+import type { MemberRef } from '../../core/check/observations.js';
 import type {
+  AddedMember,
+  AddMemberRequest,
   Capability,
   ClusterAdapter,
   ClusterTarget,
@@ -44,7 +47,8 @@ import {
   type ServerObservation,
 } from './parsers.js';
 
-const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status']);
+/** No transferLeader: ZooKeeper has no leader transfer (the generic command offers the restart runbook). */
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status', 'membership']);
 
 const PARSERS: Record<FourLetterWord, (text: string) => ServerObservation> = {
   srvr: parseSrvr,
@@ -158,6 +162,23 @@ class ZooKeeperAdapter implements ClusterAdapter {
       membership,
     );
     return attributes === undefined ? status : { ...status, attributes };
+  }
+
+  /** reconfig -add; `learner` and `observer` join as observers. Verifies the new version everywhere. */
+  async addMember(request: AddMemberRequest): Promise<AddedMember> {
+    const { addServer } = await import('./reconfig.js');
+    return addServer(this.target, this.options, request);
+  }
+
+  /** reconfig -add of an observer's own spec with the participant role. */
+  async promoteMember(member: MemberRef): Promise<void> {
+    const { promoteServer } = await import('./reconfig.js');
+    await promoteServer(this.target, this.options, member);
+  }
+
+  async removeMember(member: MemberRef): Promise<void> {
+    const { removeServer } = await import('./reconfig.js');
+    await removeServer(this.target, this.options, member);
   }
 
   async close(): Promise<void> {
