@@ -1,0 +1,12 @@
+/** The linearizability checker: what the CLI and the drill runner import. */
+export { checkHistory, type CheckDependencies } from './check.js';
+export type {
+  CheckOptions,
+  CheckResult,
+  ModelName,
+  OperationName,
+  Outcome,
+  RecordedHistory,
+  RecordedOperation,
+  Verdict,
+} from './history.js';
