@@ -10,3 +10,11 @@ export type {
   RecordedOperation,
   Verdict,
 } from './history.js';
+export { readHistoryFile } from './read-history.js';
+export {
+  detectFormat,
+  HISTORY_FORMATS,
+  parseHistory,
+  type HistoryFormat,
+  type ParsedHistory,
+} from './parse/index.js';
