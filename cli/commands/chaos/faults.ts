@@ -1,0 +1,41 @@
+import { Flags } from '@oclif/core';
+import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
+import { listFaults } from '../../../chaos/faults/heal.js';
+import { renderFaultListing } from '../../../chaos/faults/render.js';
+import { defaultStateDir } from '../../../sandbox/index.js';
+import { QuorumctlCommand } from '../../base-command.js';
+import { globalFlags, outputFlags } from '../../flags.js';
+import { stateDirFlag } from '../../sandbox-flags.js';
+
+export default class ChaosFaults extends QuorumctlCommand {
+  static override summary =
+    'List the faults recorded in the fault journal (applied, not yet healed).';
+  static override description = `Reads STATE-DIR/chaos/faults.json: each fault applied by a drill or "chaos inject" and not yet healed, with its id, sandbox, what it does, when it was applied and whether the process that applied it still runs. A fault whose owner is gone was left by a crash: "quorumctl chaos heal" undoes it.
+
+The JSON (kind FaultList) carries each record in full, including the undo data (iptables rules and their namespaces, paused PIDs, proxy addresses).
+
+${EXIT_CODE_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> chaos faults',
+    {
+      description: 'One sandbox, with the undo data',
+      command: '<%= config.bin %> chaos faults --sandbox chaos -o json',
+    },
+  ];
+
+  static override flags = {
+    ...outputFlags,
+    ...globalFlags,
+    ...stateDirFlag,
+    sandbox: Flags.string({ char: 's', description: 'Only the faults of this sandbox.' }),
+  };
+
+  protected readonly outputKind = 'FaultList' as const;
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ChaosFaults);
+    const listing = await listFaults(flags['state-dir'] ?? defaultStateDir(), flags.sandbox);
+    await this.emit(this.outputFormat(flags), listing, renderFaultListing);
+  }
+}
