@@ -265,7 +265,9 @@ function removeSteps(
       message: `${member.name} leads: the cluster elects another leader after the removal commits (a short write pause)`,
     });
   }
-  builder.step('remove', member.name, `remove ${member.name} from the cluster`, true, {
+  // A member added but never started has no name yet: the executor finds it by its ID.
+  const label = member.name === '(unstarted)' ? member.id : member.name;
+  builder.step('remove', label, `remove ${label} from the cluster`, true, {
     type: 'remove',
     member: member.name,
   });

@@ -1,0 +1,103 @@
+import { Args } from '@oclif/core';
+import { requireCapability } from '../../../core/capabilities.js';
+import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
+import { planReplaceMember } from '../../../core/maintenance/membership-plan.js';
+import type { OutputKind } from '../../../core/schema.js';
+import { executeMembershipPlan } from '../../../ops/maintenance/members.js';
+import { QuorumctlCommand } from '../../base-command.js';
+import {
+  auditArgv,
+  canTransferLeader,
+  dryRunReport,
+  joiningFlags,
+  joiningLimits,
+  joiningName,
+  joiningRequest,
+  membershipTargetFlags,
+  plannedRole,
+  provisionerFor,
+  requireJoiningAddresses,
+  runMutation,
+  withMembershipTarget,
+} from '../../members-support.js';
+import { mutationFlags } from '../../mutation.js';
+import { renderReport } from '../../render/plan.js';
+
+export default class MembersReplace extends QuorumctlCommand {
+  static override summary =
+    'Replace a member: add the new one (caught up, promoted), then remove the old one.';
+  static override description = `One change at a time, the quorum guard on fresh status before each: etcd adds the new member as a learner, starts it, waits until it has caught up (percentage of the leader's index, ETA), promotes it, then removes the old member (moving leadership away first if the old member leads) and stops it. The cluster never has fewer healthy voters than when the replacement began: a 3-member cluster goes 3 -> 3 (+1 learner) -> 4 -> 3 voters.
+
+ZooKeeper: the new server starts and is added through dynamic reconfig, then the old one is removed; every server must report the same configuration version after each change.
+
+With --sandbox, quorumctl starts the new member on free ports and stops the old one. Otherwise pass --name and --peer-urls; quorumctl prints how to start the new member and waits until it answers. The catch-up policy is that of "members add" (--catch-up-timeout, --on-timeout).
+
+${EXIT_CODE_HELP}`;
+
+  static override examples = [
+    {
+      description: 'Replace n2 of a sandbox by a new member (n4)',
+      command: '<%= config.bin %> members replace n2 --sandbox demo --yes',
+    },
+    {
+      description: 'Replace a failed etcd member on a new host',
+      command:
+        '<%= config.bin %> members replace etcd-2 -c prod --name etcd-5 --peer-urls https://10.0.0.5:2380 --client-urls https://10.0.0.5:2379',
+    },
+    {
+      description: 'The plan with the quorum after every step, as JSON',
+      command: '<%= config.bin %> members replace n2 --sandbox demo --dry-run -o json',
+    },
+  ];
+
+  static override args = {
+    member: Args.string({ description: 'The member to replace (name or ID).', required: true }),
+  };
+
+  static override flags = { ...membershipTargetFlags, ...mutationFlags, ...joiningFlags };
+
+  protected outputKind: OutputKind = 'MaintenanceReport';
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(MembersReplace);
+    const format = this.outputFormat(flags);
+    await withMembershipTarget(flags, async (opened) => {
+      const { adapter } = opened;
+      requireCapability(adapter, 'membership');
+      const status = await adapter.status();
+      const name = joiningName(flags.name, opened, status);
+      requireJoiningAddresses(flags, opened);
+      const plan = planReplaceMember(status, {
+        old: args.member,
+        name,
+        cluster: opened.target.name,
+        canTransferLeader: canTransferLeader(adapter),
+      });
+      if (flags['dry-run']) {
+        this.outputKind = 'MaintenancePlan';
+        await this.emit(format, plan, (planned) => renderReport(dryRunReport(planned)));
+        return;
+      }
+      const provisioner = provisionerFor(opened);
+      const { report, exitCode } = await runMutation({
+        plan,
+        flags,
+        format,
+        opened,
+        argv: auditArgv(this.id, this.argv),
+        toolVersion: this.config.version,
+        execute: async (progress, signal) =>
+          executeMembershipPlan({
+            adapter,
+            plan,
+            joining: await joiningRequest(name, plannedRole(plan, name), flags, provisioner),
+            provisioner,
+            progress,
+            signal,
+            ...joiningLimits(flags),
+          }),
+      });
+      await this.emit(format, report, renderReport, exitCode);
+    });
+  }
+}
