@@ -35,7 +35,7 @@ import { globalFlags, outputFlags, targetFlags, type OutputFormat } from './flag
 import { confirmPlan, recordAudit } from './mutation.js';
 import { safetyBackupBefore, interruptSignal } from './render/backup-command.js';
 import { renderError } from './render/error.js';
-import { renderPlan } from './render/plan.js';
+import { renderPlan, renderReport } from './render/plan.js';
 import { createProgressSink } from './render/progress.js';
 import { formatTable } from './render/table.js';
 import { stateDirFlag } from './sandbox-flags.js';
@@ -503,4 +503,11 @@ export function requireJoiningAddresses(
 
 export function leaderOf(status: ClusterStatus): string | undefined {
   return status.members.find((member) => member.id === status.leaderId)?.name;
+}
+
+/** A plan shown without running it: --dry-run, or a plan with nothing to do. */
+export function renderPlanned(plan: MaintenancePlan): string {
+  return plan.steps.length === 0
+    ? `${renderPlan(plan)}\nNothing to do.\n`
+    : renderReport(dryRunReport(plan));
 }

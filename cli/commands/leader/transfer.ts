@@ -11,9 +11,9 @@ import { executeLeaderPlan } from '../../../ops/maintenance/leader.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import {
   auditArgv,
-  dryRunReport,
   leaderOf,
   membershipTargetFlags,
+  renderPlanned,
   runMutation,
   withMembershipTarget,
 } from '../../members-support.js';
@@ -76,7 +76,7 @@ ${EXIT_CODE_HELP}`;
       requireCapability(adapter, 'transferLeader');
       if (flags['dry-run'] || plan.steps.length === 0) {
         this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, (planned) => renderReport(dryRunReport(planned)));
+        await this.emit(format, plan, renderPlanned);
         return;
       }
       const { report, exitCode } = await runMutation({

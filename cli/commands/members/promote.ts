@@ -7,10 +7,10 @@ import { executeMembershipPlan } from '../../../ops/maintenance/members.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import {
   auditArgv,
-  dryRunReport,
   joiningFlags,
   joiningLimits,
   membershipTargetFlags,
+  renderPlanned,
   provisionerFor,
   runMutation,
   withMembershipTarget,
@@ -64,7 +64,7 @@ ${EXIT_CODE_HELP}`;
       });
       if (flags['dry-run']) {
         this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, (planned) => renderReport(dryRunReport(planned)));
+        await this.emit(format, plan, renderPlanned);
         return;
       }
       const { report, exitCode } = await runMutation({

@@ -8,8 +8,8 @@ import { QuorumctlCommand } from '../../base-command.js';
 import {
   auditArgv,
   canTransferLeader,
-  dryRunReport,
   membershipTargetFlags,
+  renderPlanned,
   provisionerFor,
   runMutation,
   withMembershipTarget,
@@ -65,7 +65,7 @@ ${EXIT_CODE_HELP}`;
       });
       if (flags['dry-run']) {
         this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, (planned) => renderReport(dryRunReport(planned)));
+        await this.emit(format, plan, renderPlanned);
         return;
       }
       const { report, exitCode } = await runMutation({

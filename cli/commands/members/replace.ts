@@ -8,12 +8,12 @@ import { QuorumctlCommand } from '../../base-command.js';
 import {
   auditArgv,
   canTransferLeader,
-  dryRunReport,
   joiningFlags,
   joiningLimits,
   joiningName,
   joiningRequest,
   membershipTargetFlags,
+  renderPlanned,
   plannedRole,
   provisionerFor,
   requireJoiningAddresses,
@@ -75,7 +75,7 @@ ${EXIT_CODE_HELP}`;
       });
       if (flags['dry-run']) {
         this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, (planned) => renderReport(dryRunReport(planned)));
+        await this.emit(format, plan, renderPlanned);
         return;
       }
       const provisioner = provisionerFor(opened);
