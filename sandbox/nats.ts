@@ -1,5 +1,12 @@
-/** nats-server with JetStream on loopback: cluster configs, readiness via /healthz and the meta leader. */
+/**
+ * nats-server with JetStream on loopback: cluster configs with a system account (meta
+ * operations) and an application account anonymous clients land in, readiness via /healthz
+ * and the meta leader.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AuthOptions } from '../core/ports.js';
 import { commandOutput, httpGet, httpGetJson } from './probes.js';
 import {
   clusterNotReady,
@@ -9,6 +16,10 @@ import {
 } from './server-kind.js';
 
 const PROBE_TIMEOUT_MS = 500;
+/** The system account's user: meta leader step-down and peer removal need it. */
+export const NATS_SYSTEM_USER = 'sys';
+/** Where the sandbox keeps the system user's credentials (JSON `{username, password}`). */
+const SYSTEM_USER_FILE = 'system-user.json';
 
 export const natsKind: ServerKind = {
   kind: 'nats',
@@ -19,6 +30,8 @@ export const natsKind: ServerKind = {
   portNames: ['client', 'cluster', 'http'],
 
   plan({ sandbox, confDir, members }) {
+    // One password per sandbox, shared by every member's config (accounts must agree).
+    const systemPassword = randomBytes(18).toString('base64url');
     const routes = members
       .map((member) => `nats-route://${member.host}:${member.ports.cluster ?? 0}`)
       .join(', ');
@@ -30,6 +43,10 @@ export const natsKind: ServerKind = {
         args: ['-c', config],
         files: [
           {
+            path: join(confDir, SYSTEM_USER_FILE),
+            content: `${JSON.stringify({ username: NATS_SYSTEM_USER, password: systemPassword })}\n`,
+          },
+          {
             path: config,
             content: [
               `server_name: ${member.name}`,
@@ -38,6 +55,14 @@ export const natsKind: ServerKind = {
               `jetstream { store_dir: "${member.dataDir}" }`,
               // Quoted: an all-digit sandbox name would otherwise parse as a number and be rejected.
               `cluster { name: "${sandbox}", listen: ${member.host}:${member.ports.cluster ?? 0}, routes: [${routes}] }`,
+              // Anonymous clients land in APP (JetStream on), so tests and demos need no
+              // credentials; SYS is the system account the meta-group API answers to.
+              'accounts {',
+              `  SYS { users: [{ user: "${NATS_SYSTEM_USER}", password: "${systemPassword}" }] }`,
+              '  APP { jetstream: enabled, users: [{ user: "app" }] }',
+              '}',
+              'system_account: SYS',
+              'no_auth_user: app',
               '',
             ].join('\n'),
           },
@@ -76,6 +101,24 @@ export const natsKind: ServerKind = {
     return /v?(\d+\.\d+\.\d+)/.exec(output ?? '')?.[1] ?? 'unknown';
   },
 };
+
+/**
+ * The system account user of a NATS sandbox (`sandbox up` wrote it into the sandbox's
+ * conf dir), for the commands that act on the meta group. Undefined for a sandbox started
+ * before the sandbox had a system account.
+ */
+export async function natsSandboxSystemUser(sandboxDir: string): Promise<AuthOptions | undefined> {
+  try {
+    const parsed = JSON.parse(
+      await readFile(join(sandboxDir, 'conf', SYSTEM_USER_FILE), 'utf8'),
+    ) as Partial<Record<'username' | 'password', unknown>>;
+    return typeof parsed.username === 'string' && typeof parsed.password === 'string'
+      ? { username: parsed.username, password: parsed.password }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The meta leader's server name from a /jsz document, if it names one. */
 export function metaLeader(jsz: unknown): string | undefined {

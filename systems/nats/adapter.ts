@@ -8,11 +8,14 @@ import {
 } from '../../core/unreachable.js';
 import { summarizeGroups } from '../../core/groups.js';
 import type { Attributes, ClusterStatus, MemberError } from '../../core/model.js';
+import type { MemberRef } from '../../core/check/observations.js';
 import type {
   Capability,
   ClusterAdapter,
   ClusterTarget,
   ConnectOptions,
+  LeaderTransferRequest,
+  LeaderTransferResult,
 } from '../../core/ports.js';
 import { HttpTransportError } from '../transport/http.js';
 import { metaGroupStatus } from './meta-members.js';
@@ -25,7 +28,15 @@ import {
   type ServerProbe,
 } from './server-probe.js';
 
-const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status']);
+/**
+ * Membership is removal only: a server joins the meta group by being started with routes to
+ * the cluster, which no API does for it.
+ */
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
+  'status',
+  'membership',
+  'transferLeader',
+]);
 
 export function connect(target: ClusterTarget, options: ConnectOptions): ClusterAdapter {
   return new NatsAdapter(target, options);
@@ -38,7 +49,7 @@ class NatsAdapter implements ClusterAdapter {
 
   constructor(
     private readonly target: ClusterTarget,
-    options: ConnectOptions,
+    private readonly options: ConnectOptions,
     private readonly now: () => Date = () => new Date(),
   ) {
     // The monitoring port takes no credentials in 2.9: options.auth is for the JetStream API.
@@ -79,8 +90,24 @@ class NatsAdapter implements ClusterAdapter {
     });
   }
 
+  /** `$JS.API.SERVER.REMOVE` of a server that is gone; a server still online is refused. */
+  async removeMember(member: MemberRef): Promise<void> {
+    await (await this.maintenance()).removePeer(member);
+  }
+
+  /** Meta leader step-down, or a stream's when `group` names it. */
+  async transferLeader(request: LeaderTransferRequest): Promise<LeaderTransferResult> {
+    return (await this.maintenance()).transferLeader(request);
+  }
+
   async close(): Promise<void> {
     // Every call uses its own short-lived connection: nothing to release.
+  }
+
+  /** Loaded on use: status never pays for the NATS client library. */
+  private async maintenance() {
+    const { NatsMaintenance } = await import('./maintenance.js');
+    return new NatsMaintenance(this.target, this.options, { status: () => this.status() });
   }
 
   /** /varz decides reachability; the other answers are extras whose failure is reported. */
