@@ -1,0 +1,14 @@
+/** The fault kinds a scenario may name (the faults contract's), and which need member namespaces. */
+import type { FaultKind } from '../faults/types.js';
+
+export const SCENARIO_FAULT_KINDS: readonly FaultKind[] = [
+  'kill',
+  'pause',
+  'isolate',
+  'partition',
+  'latency',
+  'loss',
+];
+
+/** iptables rules live inside each member's network namespace (`sandbox up --netns`). */
+export const FAULT_KINDS_NEEDING_NETNS: readonly FaultKind[] = ['isolate', 'partition'];

@@ -1,0 +1,230 @@
+/**
+ * The workload on NATS JetStream, the way a KV bucket works inside: one stream, a subject
+ * per key, reads of the last message of a subject through the stream leader (STREAM.MSG.GET,
+ * not direct gets, which any replica may serve stale), CAS by the expected last sequence of
+ * the subject. Every acknowledged publish is a message with its own sequence, so the
+ * read-back looks each one up: nothing overwrites it. (A real KV bucket caps history at 64
+ * revisions per key, which would purge the very records the read-back needs.)
+ */
+import { connect, headers, RequestError, type NatsConnection } from '@nats-io/transport-node';
+import {
+  COMPARE_FAILED,
+  type AcknowledgedWrite,
+  type KeyValueClient,
+  type OperationAnswer,
+  type WorkloadStore,
+} from './client.js';
+
+export interface NatsStoreOptions {
+  /** Client URLs (nats://host:port) of every server. */
+  servers: readonly string[];
+  /** Unique per drill: the stream is QUORUMCTL_DRILL_<run>, subjects quorumctl.drill.<run>.k.<key>. */
+  run: string;
+  replicas: number;
+  timeoutMs: number;
+}
+
+interface ApiError {
+  code?: number;
+  err_code?: number;
+  description?: string;
+}
+
+/** A JetStream answer that says no: the request was refused before anything was stored. */
+class RefusedError extends Error {}
+
+const READ_BACK_PARALLELISM = 64;
+
+async function open(
+  options: NatsStoreOptions,
+  preferred: number,
+  name: string,
+): Promise<NatsConnection> {
+  const servers = options.servers.map(
+    (_, index) => options.servers[(index + preferred) % options.servers.length] ?? '',
+  );
+  return connect({
+    servers,
+    name,
+    noRandomize: true,
+    timeout: Math.max(options.timeoutMs, 2000),
+    reconnectTimeWait: 100,
+    maxReconnectAttempts: -1,
+    pingInterval: 1000,
+  });
+}
+
+async function request(
+  nc: NatsConnection,
+  subject: string,
+  body: string,
+  timeoutMs: number,
+  hdrs?: ReturnType<typeof headers>,
+): Promise<Record<string, unknown>> {
+  const reply = await nc.request(subject, body, {
+    timeout: timeoutMs,
+    ...(hdrs !== undefined && { headers: hdrs }),
+  });
+  const answer = JSON.parse(reply.string()) as Record<string, unknown> & { error?: ApiError };
+  if (answer.error !== undefined) {
+    const error = answer.error;
+    throw new RefusedError(
+      `${error.description ?? 'error'} (${error.code ?? '?'}${error.err_code === undefined ? '' : `/${error.err_code}`})`,
+    );
+  }
+  return answer;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** No responders: nobody received the request, so nothing was stored. */
+function notDelivered(error: unknown): boolean {
+  return (
+    error instanceof RefusedError ||
+    (error instanceof RequestError && error.isNoResponders()) ||
+    (error instanceof Error &&
+      error.cause instanceof Error &&
+      error.cause.name === 'NoRespondersError')
+  );
+}
+
+class NatsClient implements KeyValueClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly subjectOf: (key: string) => string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async read(key: string): Promise<OperationAnswer> {
+    try {
+      const last = await this.last(key);
+      return { outcome: 'ok', result: last?.value ?? null };
+    } catch (error) {
+      return { outcome: 'fail', error: reason(error) };
+    }
+  }
+
+  write(key: string, value: string): Promise<OperationAnswer> {
+    return this.publish(key, value, undefined);
+  }
+
+  async cas(key: string, expected: string | null, value: string): Promise<OperationAnswer> {
+    let sequence: number;
+    try {
+      const last = await this.last(key);
+      if ((last?.value ?? null) !== expected) return { outcome: 'fail', error: COMPARE_FAILED };
+      sequence = last?.sequence ?? 0;
+    } catch (error) {
+      return { outcome: 'fail', error: reason(error) };
+    }
+    return this.publish(key, value, sequence);
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+
+  private async publish(
+    key: string,
+    value: string,
+    expectedSequence: number | undefined,
+  ): Promise<OperationAnswer> {
+    const hdrs = headers();
+    if (expectedSequence !== undefined)
+      hdrs.set('Nats-Expected-Last-Subject-Sequence', String(expectedSequence));
+    try {
+      const ack = await request(this.nc, this.subjectOf(key), value, this.timeoutMs, hdrs);
+      return { outcome: 'ok', receipt: String(ack.seq) };
+    } catch (error) {
+      return { outcome: notDelivered(error) ? 'fail' : 'unknown', error: reason(error) };
+    }
+  }
+
+  /** The last message of the key's subject, asked of the stream leader. */
+  private async last(key: string): Promise<{ value: string; sequence: number } | undefined> {
+    try {
+      const answer = await request(
+        this.nc,
+        `$JS.API.STREAM.MSG.GET.${this.stream}`,
+        JSON.stringify({ last_by_subj: this.subjectOf(key) }),
+        this.timeoutMs,
+      );
+      const message = answer.message as { data?: string; seq: number };
+      return {
+        value: Buffer.from(message.data ?? '', 'base64').toString('utf8'),
+        sequence: message.seq,
+      };
+    } catch (error) {
+      if (error instanceof RefusedError && /\/10037\)/.test(error.message)) return undefined;
+      throw error;
+    }
+  }
+}
+
+export function natsWorkloadStore(options: NatsStoreOptions): WorkloadStore {
+  const run = options.run.replace(/[^A-Za-z0-9_-]/g, '_');
+  const stream = `QUORUMCTL_DRILL_${run}`;
+  const subjectOf = (key: string) => `quorumctl.drill.${run}.k.${key}`;
+  let admin: NatsConnection | undefined;
+  const adminConnection = async () => (admin ??= await open(options, 0, 'quorumctl-drill-admin'));
+  const api = async (subject: string, body: unknown) =>
+    request(
+      await adminConnection(),
+      subject,
+      JSON.stringify(body),
+      Math.max(options.timeoutMs, 5000),
+    );
+  return {
+    location: `stream ${stream}`,
+    prepare: async () => {
+      await api(`$JS.API.STREAM.CREATE.${stream}`, {
+        name: stream,
+        subjects: [`quorumctl.drill.${run}.>`],
+        num_replicas: options.replicas,
+        storage: 'file',
+        max_msgs_per_subject: -1,
+        allow_direct: false,
+        discard: 'old',
+      });
+    },
+    openClient: async (index) =>
+      new NatsClient(
+        await open(options, index, `quorumctl-drill-${index}`),
+        stream,
+        subjectOf,
+        options.timeoutMs,
+      ),
+    findWrites: async (writes: readonly AcknowledgedWrite[]) => {
+      const found = new Set<string>();
+      for (let start = 0; start < writes.length; start += READ_BACK_PARALLELISM) {
+        await Promise.all(
+          writes.slice(start, start + READ_BACK_PARALLELISM).map(async (write) => {
+            try {
+              const answer = await api(`$JS.API.STREAM.MSG.GET.${stream}`, {
+                seq: Number(write.receipt),
+              });
+              const message = answer.message as { subject?: string; data?: string };
+              const value = Buffer.from(message.data ?? '', 'base64').toString('utf8');
+              if (message.subject === subjectOf(write.key) && value === write.value)
+                found.add(write.receipt);
+            } catch (error) {
+              // "no message found" is the answer for a lost write; anything else is not an answer.
+              if (!(error instanceof RefusedError && /\/10037\)/.test(error.message))) throw error;
+            }
+          }),
+        );
+      }
+      return found;
+    },
+    cleanup: async () => {
+      await api(`$JS.API.STREAM.DELETE.${stream}`, {});
+    },
+    close: async () => {
+      await admin?.close();
+      admin = undefined;
+    },
+  };
+}
