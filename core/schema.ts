@@ -30,7 +30,12 @@ export type OutputKind =
   | 'DrillScenario'
   | 'DrillReport'
   | 'FaultList'
-  | 'HealReport';
+  | 'HealReport'
+  | 'RunbookList'
+  | 'Runbook'
+  | 'RunbookPlan'
+  | 'RunbookRun'
+  | 'RunbookHistory';
 
 export interface ErrorDocument {
   code: string;

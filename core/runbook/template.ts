@@ -16,15 +16,31 @@ const WHOLE = /^\{\{\s*([^}]*?)\s*\}\}$/;
 const ANY = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 export function renderArgs(value: unknown, scope: TemplateScope): unknown {
+  return render(value, (reference) => lookup(reference, scope));
+}
+
+/**
+ * For `runbook plan`, before any step ran: parameters and the cluster are filled in, step
+ * outputs stay visible as `{{ steps.ID.KEY }}`.
+ */
+export function renderArgsForPlan(value: unknown, scope: Omit<TemplateScope, 'steps'>): unknown {
+  return render(value, (reference) =>
+    reference.startsWith('steps.')
+      ? `{{ ${reference} }}`
+      : lookup(reference, { ...scope, steps: {} }),
+  );
+}
+
+function render(value: unknown, resolve: (reference: string) => ParameterValue): unknown {
   if (typeof value === 'string') {
     const whole = WHOLE.exec(value);
-    if (whole !== null) return lookup(whole[1] ?? '', scope);
-    return value.replace(ANY, (_, reference: string) => String(lookup(reference, scope)));
+    if (whole !== null) return resolve(whole[1] ?? '');
+    return value.replace(ANY, (_, reference: string) => String(resolve(reference)));
   }
-  if (Array.isArray(value)) return value.map((item) => renderArgs(item, scope));
+  if (Array.isArray(value)) return value.map((item) => render(item, resolve));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, renderArgs(item, scope)]),
+      Object.entries(value).map(([key, item]) => [key, render(item, resolve)]),
     );
   }
   return value;
