@@ -63,8 +63,8 @@ export function planDefrag(status: ClusterStatus, request: DefragRequest): Maint
       draft.steps.push(skipStep(member, role, skip, quorumOf(draft.view)));
       continue;
     }
-    if (role === 'leader') moveLeadershipAway(draft, status, member);
-    defragmentAndGate(draft, member, role === 'leader' ? 'former leader' : role, request);
+    const moved = role === 'leader' && moveLeadershipAway(draft, status, member);
+    defragmentAndGate(draft, member, moved ? 'former leader' : role, request);
   }
 
   const preconditions = [
@@ -147,11 +147,12 @@ function skipStep(
   };
 }
 
-function moveLeadershipAway(draft: Draft, status: ClusterStatus, leader: MemberStatus): void {
+/** Adds the move-leader step; false when no healthy voter could take over. */
+function moveLeadershipAway(draft: Draft, status: ClusterStatus, leader: MemberStatus): boolean {
   const candidate = pickSuccessor(status, [leader.id]);
   if (candidate === undefined) {
     // A lone voter cannot hand over; the guard below decides whether it may go out at all.
-    return;
+    return false;
   }
   const before = quorumOf(draft.view);
   draft.view = applyChange(draft.view, { type: 'lead', member: candidate.name });
@@ -163,6 +164,7 @@ function moveLeadershipAway(draft: Draft, status: ClusterStatus, leader: MemberS
     quorumBefore: before,
     quorumAfter: quorumOf(draft.view),
   });
+  return true;
 }
 
 function defragmentAndGate(

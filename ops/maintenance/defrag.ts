@@ -217,5 +217,6 @@ function mebibytes(bytes: number | undefined): string {
 }
 
 function seconds(ms: number | string | boolean | undefined): string {
-  return `${(Number(ms) / 1000).toFixed(1)} s`;
+  const value = Number(ms);
+  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`;
 }
