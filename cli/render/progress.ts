@@ -4,12 +4,12 @@
  * --output json|yaml. Progress always goes to stderr; stdout keeps the result.
  */
 import type { Clock } from '../../core/ports.js';
-import { createInkProgressSink } from '../../dashboards/views/ink-progress-sink.js';
 import {
   createLineProgressSink,
   createSilentProgressSink,
   type ClosableProgressSink,
 } from '../../dashboards/views/line-progress-sink.js';
+import { createLiveProgressSink } from '../../dashboards/views/live-progress-sink.js';
 import type { OutputFormat } from '../flags.js';
 
 export type { ClosableProgressSink } from '../../dashboards/views/line-progress-sink.js';
@@ -51,5 +51,5 @@ export function createProgressSink(options: ProgressSinkOptions): ClosableProgre
   const clock = options.clock === undefined ? {} : { clock: options.clock };
   if (style === 'silent') return createSilentProgressSink();
   if (style === 'lines') return createLineProgressSink(stream, options.clock);
-  return createInkProgressSink(stream, clock);
+  return createLiveProgressSink(stream, clock);
 }

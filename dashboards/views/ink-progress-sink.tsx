@@ -31,8 +31,14 @@ export function createInkProgressSink(
   const signals = stopSignalGuard(() => {
     teardownNow();
   });
+  // The model goes in as a prop and each change is drawn with rerender(), which React
+  // commits synchronously: a store subscription would wait for React's passive effects,
+  // which on a busy machine let the first steps go undrawn for a few hundred ms.
+  const view = () => (
+    <ProgressView model={store.getSnapshot()} clock={clock} tickMs={options.tickMs ?? 100} />
+  );
   try {
-    instance = render(<ProgressView store={store} clock={clock} tickMs={options.tickMs ?? 100} />, {
+    instance = render(view(), {
       stdout: stream,
       stderr: stream,
       // The view reads no keys: stdin, raw mode and Ctrl-C stay the command's.
@@ -45,11 +51,16 @@ export function createInkProgressSink(
     return createLineProgressSink(stream, clock);
   }
   signals.arm();
+  store.subscribe(() => {
+    instance.rerender(view());
+  });
   let closed = false;
   function teardownNow() {
     if (closed) return;
     closed = true;
     try {
+      // Drawn synchronously through the subscription: the closed model (stopped steps, the
+      // summary) is the last frame unmount leaves, even inside a signal handler.
       store.close();
       instance.unmount();
     } catch {

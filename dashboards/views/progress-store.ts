@@ -1,7 +1,7 @@
 /**
  * The live ProgressModel behind an ink view: events fold in as they come; subscribers hear
  * of new steps and state changes at once, of detail-only changes (bytes, ETA) at most every
- * `detailIntervalMs`, so a backup reporting every 64 KiB chunk does not re-render per chunk.
+ * `detailIntervalMs`, so a backup reporting every 64 KiB chunk does not redraw per chunk.
  */
 import type { Clock } from '../../core/ports.js';
 import type { ProgressEvent } from '../../core/progress.js';
@@ -13,7 +13,6 @@ import {
   type ProgressModel,
 } from './progress-model.js';
 
-/** Arrow members: React's useSyncExternalStore calls them detached from the store. */
 export interface ProgressStore {
   report: (event: ProgressEvent) => void;
   close: () => void;

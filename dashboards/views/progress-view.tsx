@@ -1,21 +1,19 @@
 /** The whole progress view: the step list, and the summary once the work is over. */
 import { Box } from 'ink';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
 import type { Clock } from '../../core/ports.js';
-import { clockMs, summarize } from './progress-model.js';
-import type { ProgressStore } from './progress-store.js';
+import { clockMs, summarize, type ProgressModel } from './progress-model.js';
 import { StepList } from './step-list.js';
 import { Summary } from './summary.js';
 
 export interface ProgressViewProps {
-  store: ProgressStore;
+  model: ProgressModel;
   clock: Clock;
   /** How often running durations are redrawn. */
   tickMs?: number;
 }
 
-export function ProgressView({ store, clock, tickMs = 100 }: ProgressViewProps) {
-  const model = useSyncExternalStore(store.subscribe, store.getSnapshot);
+export function ProgressView({ model, clock, tickMs = 100 }: ProgressViewProps) {
   const running = model.rows.some((row) => row.state === 'running');
   const nowMs = useTicker(clock, running ? tickMs : undefined);
   const shownAtMs = model.closedAtMs ?? nowMs;

@@ -2,8 +2,13 @@ import { Flags } from '@oclif/core';
 import { dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { parseRetentionSpec } from '../../../core/backup/retention-spec.js';
-import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
-import { createBackup, pruneBackups } from '../../../ops/backup.js';
+import { EXIT_CODE_HELP, ExitCode } from '../../../core/exit-codes.js';
+import {
+  createBackup,
+  pruneBackups,
+  verifyBackup,
+  type CreatedBackup,
+} from '../../../ops/backup.js';
 import { recordAttempt } from '../../../ops/backup/schedule.js';
 import { defaultStateDir } from '../../../sandbox/index.js';
 import { scheduleStateFileName } from '../../../core/backup/schedule-state.js';
@@ -15,11 +20,13 @@ import {
   destinationFlag,
   interruptSignal,
   openStorage,
-  progressLine,
   resolveBackupTarget,
   transportFlag,
 } from '../../render/backup-command.js';
 import { renderCreated } from '../../render/backup.js';
+import { backupStepReporter } from '../../render/backup-progress.js';
+import { createProgressSink, type ClosableProgressSink } from '../../render/progress.js';
+import { formatBytes } from '../../render/table.js';
 
 export default class BackupCreate extends QuorumctlCommand {
   static override summary =
@@ -28,7 +35,9 @@ export default class BackupCreate extends QuorumctlCommand {
 
 The manifest records the cluster, member, revision, size, SHA-256, times, tool and server versions, and a fingerprint (etcd: HashKV and the key count at the snapshot's revision) that "backup verify --restore-test" must read back from a restored copy.
 
-A progress line (bytes, rate, ETA) goes to stderr on a terminal. Ctrl-C or SIGTERM stops cleanly and keeps nothing (exit 130).
+Then the stored data is read back and checked (size, SHA-256, structure; the result is recorded in the manifest, as "backup verify" does); --no-verify skips this. A backup that does not verify is kept, marked failed, and the command exits 1.
+
+Progress goes to stderr: on a terminal a live step view (snapshot with bytes, rate and ETA; commit; verify; prune), otherwise one line per step as it starts and ends ("[done] snapshot of prod (96 MiB at 210 MiB/s) 0.5 s"), and nothing with --output json|yaml. QUORUMCTL_PROGRESS=lines forces the lines. Ctrl-C or SIGTERM stops cleanly and keeps nothing (exit 130).
 
 ${EXIT_CODE_HELP}`;
 
@@ -73,15 +82,23 @@ ${EXIT_CODE_HELP}`;
       description: 'Write the state file at its default place (see --state-file).',
       helpGroup: 'BACKUP',
     }),
+    verify: Flags.boolean({
+      default: true,
+      allowNo: true,
+      description:
+        'Read the stored backup back and check its size, SHA-256 and structure before reporting success (--no-verify skips it).',
+      helpGroup: 'BACKUP',
+    }),
   };
 
   protected readonly outputKind = BACKUP_OUTPUT.manifest;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(BackupCreate);
+    const format = this.outputFormat(flags);
     const policy = flags.retain === undefined ? undefined : parseRetentionSpec(flags.retain);
     const interrupt = interruptSignal();
-    const progress = progressLine();
+    let progress: ClosableProgressSink | undefined;
     try {
       const { target, options } = await resolveBackupTarget(flags, interrupt.signal);
       const support = await backupSupportFor(target.kind);
@@ -91,47 +108,92 @@ ${EXIT_CODE_HELP}`;
         (flags['record-state']
           ? join(defaultStateDir(), scheduleStateFileName(target.name))
           : undefined);
+      progress = createProgressSink({ format });
+      const steps = backupStepReporter(progress, {
+        cluster: target.name,
+        destination: storage.location,
+        verify: flags.verify,
+        ...(flags.retain !== undefined && { prune: flags.retain }),
+      });
       const started = new Date();
+      let created: CreatedBackup;
+      let verifyProblem: string | undefined;
       try {
-        const created = await createBackup({
+        created = await createBackup({
           target,
           options,
           support,
-          storage,
+          storage: steps.observe(storage),
           toolVersion: this.config.version,
           transport: flags.transport,
           signal: interrupt.signal,
-          onProgress: progress.update,
+          onProgress: steps.onProgress,
           ...(flags.member !== undefined && { member: flags.member }),
           ...(flags.include !== undefined && {
             include: flags.include.split(',').map((entry) => entry.trim()),
           }),
         });
-        progress.done();
+        if (flags.verify) {
+          steps.step('verify', 'running');
+          const report = await verifyBackup({
+            storage,
+            support,
+            name: created.manifest.name,
+            restoreTest: false,
+            signal: interrupt.signal,
+          });
+          created = {
+            ...created,
+            manifest: { ...created.manifest, verification: report.verification },
+          };
+          if (report.ok)
+            steps.step(
+              'verify',
+              'done',
+              `${formatBytes(report.sizeBytes.actual)} re-read: size, SHA-256, structure ok`,
+            );
+          else {
+            verifyProblem = report.verification.problem ?? 'verification failed';
+            steps.step('verify', 'failed', verifyProblem);
+          }
+        }
         if (stateFile !== undefined) {
           await mkdir(dirname(stateFile), { recursive: true });
           await recordAttempt(stateFile, {
             target,
             destination: storage.location,
             startedAt: started,
-            outcome: { created },
+            outcome:
+              verifyProblem === undefined
+                ? { created }
+                : {
+                    failure: new Error(
+                      `backup ${created.manifest.name} did not verify: ${verifyProblem}`,
+                    ),
+                  },
           });
         }
         if (policy !== undefined) {
+          steps.step('prune', 'running');
           const pruned = await pruneBackups({
             storage,
             policy,
             dryRun: false,
             cluster: target.name,
           });
-          if (pruned.remove.length > 0)
-            process.stderr.write(
-              `pruned ${pruned.remove.length} old backups: ${pruned.remove.map((entry) => entry.name).join(', ')}\n`,
-            );
+          const removed = pruned.remove.map((entry) => entry.name);
+          steps.step(
+            'prune',
+            'done',
+            removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}`,
+          );
+          // The step view is not shown for json/yaml: say it on stderr as before.
+          if (removed.length > 0 && format !== 'table')
+            process.stderr.write(`pruned ${removed.length} old backups: ${removed.join(', ')}\n`);
         }
-        await this.emit(this.outputFormat(flags), created, renderCreated);
       } catch (cause) {
-        progress.done();
+        steps.fail(cause);
+        await progress.close();
         if (stateFile !== undefined) {
           await mkdir(dirname(stateFile), { recursive: true });
           await recordAttempt(stateFile, {
@@ -143,7 +205,18 @@ ${EXIT_CODE_HELP}`;
         }
         throw cause;
       }
+      await progress.close();
+      // Before emit: emit ends the process when the exit code is not 0.
+      if (verifyProblem !== undefined && format === 'table')
+        process.stderr.write(`Error (BACKUP_VERIFY_FAILED): ${verifyProblem}\n`);
+      await this.emit(
+        format,
+        created,
+        renderCreated,
+        verifyProblem === undefined ? ExitCode.ok : ExitCode.findings,
+      );
     } finally {
+      await progress?.close();
       interrupt.release();
     }
   }
