@@ -284,29 +284,39 @@ async function assertSubnetUnshared(network: SandboxNetwork): Promise<void> {
  */
 export async function removeNetwork(stateDir: string, sandbox: string): Promise<string[]> {
   const names = networkNames(stateDir, sandbox);
+  const present = await networkLeftovers(stateDir, sandbox);
   const removed: string[] = [];
-  const namespaces = (await runCommand('ip', ['netns', 'list'])).stdout
-    .split('\n')
-    .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => names.ownsNetns(name));
-  for (const netns of namespaces) {
+  for (const netns of present.namespaces) {
     if ((await runCommand('ip', ['netns', 'delete', netns])).code === 0)
       removed.push(`netns ${netns}`);
   }
-  const links = (await runCommand('ip', ['-o', 'link', 'show'])).stdout
-    .split('\n')
-    .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? '')
-    .filter((name) => names.ownsVeth(name) || name === names.bridge);
-  // Veths first, the bridge last: a veth still enslaved keeps nothing alive, but the order reads right.
+  // Veths first, the bridge last, so a failure half-way leaves the bridge to find them by.
   const ordered = [
-    ...links.filter((link) => link !== names.bridge),
-    ...links.filter((link) => link === names.bridge),
+    ...present.links.filter((link) => link !== names.bridge),
+    ...present.links.filter((link) => link === names.bridge),
   ];
   for (const link of ordered) {
     if ((await runCommand('ip', ['link', 'delete', link])).code === 0) removed.push(`link ${link}`);
   }
   await rm(networkFile(stateDir, sandbox), { force: true });
   return removed;
+}
+
+/** The namespaces and links (veths, bridge) of the sandbox that exist right now. */
+export async function networkLeftovers(
+  stateDir: string,
+  sandbox: string,
+): Promise<{ namespaces: string[]; links: string[] }> {
+  const names = networkNames(stateDir, sandbox);
+  const namespaces = (await runCommand('ip', ['netns', 'list'])).stdout
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => names.ownsNetns(name));
+  const links = (await runCommand('ip', ['-o', 'link', 'show'])).stdout
+    .split('\n')
+    .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? '')
+    .filter((name) => names.ownsVeth(name) || name === names.bridge);
+  return { namespaces, links };
 }
 
 function networkFile(stateDir: string, sandbox: string): string {
