@@ -10,6 +10,7 @@ import { createBackup, findBackup, verifyBackup } from '../ops/backup.js';
 import { runCheck } from '../ops/check.js';
 import { DEFAULT_HEALTH_GATE, waitUntilHealthy } from '../ops/maintenance/health-gate.js';
 import { runPreflight } from '../ops/preflight.js';
+import { collectLeaderFlapping } from '../ops/triage/leader-flapping.js';
 import {
   booleanArg,
   durationArg,
@@ -230,6 +231,45 @@ const DEFINITIONS: readonly OperationDefinition[] = [
           );
         }
         return { findings: report.findings.length };
+      },
+  },
+  {
+    name: 'triage.leader-flapping',
+    description:
+      'Watch the leader over a window (window, heartbeatMs) with a check and round trips to every member; outputs leaderChanges and the suspected causes.',
+    mutates: false,
+    build:
+      () =>
+      async (args, { adapter, signal, progress }) => {
+        const operation = 'triage.leader-flapping';
+        const windowMs = durationArg(operation, args, 'window') ?? 30_000;
+        progress.report({
+          step: operation,
+          label: 'Watching the leader',
+          state: 'running',
+          detail: `for ${Math.round(windowMs / 1000)} s`,
+        });
+        const triage = await collectLeaderFlapping(adapter, {
+          windowMs,
+          heartbeatMs: numberArg(operation, args, 'heartbeatMs') ?? 100,
+          signal,
+        });
+        progress.report({ step: operation, label: 'Watching the leader', state: 'done' });
+        return {
+          leaderChanges: triage.leaderChanges,
+          leaderlessMs: triage.leaderlessMs,
+          termsElapsed: triage.termsElapsed,
+          timeline: triage.timeline
+            .map((tenure) => `${tenure.leader ?? 'none'}@${(tenure.fromMs / 1000).toFixed(1)}s`)
+            .join(' '),
+          suspects:
+            triage.suspects.length === 0
+              ? 'none: no leader change in the window'
+              : triage.suspects
+                  .map((suspect) => `${suspect.cause}: ${suspect.evidence}`)
+                  .join(' | '),
+          remedy: triage.suspects[0]?.remedy ?? '',
+        };
       },
   },
 ];
