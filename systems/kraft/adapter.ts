@@ -8,7 +8,11 @@ import {
 } from '../../core/errors.js';
 import { clusterUnreachable } from '../../core/unreachable.js';
 import type { ClusterStatus } from '../../core/model.js';
+import type { MemberRef } from '../../core/check/observations.js';
+import { guardedChange, viewOf } from '../../core/maintenance/quorum-view.js';
 import type {
+  AddedMember,
+  AddMemberRequest,
   Capability,
   ClusterAdapter,
   ClusterTarget,
@@ -16,6 +20,12 @@ import type {
 } from '../../core/ports.js';
 import { httpCall, HttpTransportError } from '../transport/http.js';
 import { KraftClient } from './client.js';
+import {
+  addRaftVoter,
+  addVoterRequest,
+  removeRaftVoter,
+  removeVoterRequest,
+} from './membership.js';
 import type { DescribeQuorumResult } from './messages.js';
 import { statusFromMetrics, type MetricsScrape } from './metrics-status.js';
 import type { KraftConnectionOptions } from './connection.js';
@@ -40,7 +50,8 @@ import {
   type Session,
 } from './routing.js';
 
-const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status']);
+/** No transferLeader: KRaft has no leader transfer API (the generic command offers the restart runbook). */
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['status', 'membership']);
 
 export function connect(target: ClusterTarget, options: ConnectOptions): ClusterAdapter {
   return new KraftAdapter(target, options);
@@ -120,6 +131,25 @@ export class KraftAdapter implements ClusterAdapter {
     } finally {
       closeSessions(sessions);
     }
+  }
+
+  /** AddRaftVoter at the leader for a controller already running as an observer. */
+  async addMember(request: AddMemberRequest): Promise<AddedMember> {
+    const voter = addVoterRequest(request);
+    await addRaftVoter(this.target, this.options, voter);
+    return { id: String(voter.voterId), name: String(voter.voterId) };
+  }
+
+  /**
+   * RemoveRaftVoter with the directory ID DescribeQuorum reports. Refused (exit 4) when the
+   * voters left would have fewer healthy members than their majority: the leader would only
+   * time out waiting for a commit that cannot come.
+   */
+  async removeMember(member: MemberRef): Promise<void> {
+    const status = await this.status();
+    const { voter, request } = removeVoterRequest(status, member);
+    guardedChange(viewOf(status), { type: 'remove', member: voter.name });
+    await removeRaftVoter(this.target, this.options, request);
   }
 
   async close(): Promise<void> {

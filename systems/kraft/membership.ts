@@ -1,9 +1,11 @@
 /**
- * Controller membership (KIP-853): AddRaftVoter and RemoveRaftVoter sent to the quorum leader.
- * Not wired to a command yet; the membership work will call these through ops/.
+ * Controller membership (KIP-853): AddRaftVoter and RemoveRaftVoter sent to the quorum leader,
+ * and the translation of the adapter's AddMemberRequest / MemberRef into them.
  */
-import { UnreachableError, UnsupportedOperationError } from '../../core/errors.js';
-import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
+import type { MemberRef } from '../../core/check/observations.js';
+import { UnreachableError, UnsupportedOperationError, UsageError } from '../../core/errors.js';
+import type { ClusterStatus, MemberStatus } from '../../core/model.js';
+import type { AddMemberRequest, ClusterTarget, ConnectOptions } from '../../core/ports.js';
 import type { KraftConnectionOptions } from './connection.js';
 import { isLeadershipError, KafkaErrorCode, kafkaError } from './kafka-errors.js';
 import {
@@ -17,9 +19,124 @@ import {
 } from './routing.js';
 import type {
   AddRaftVoterRequest,
+  RaftVoterListener,
   RaftVoterResponse,
   RemoveRaftVoterRequest,
 } from './voter-codec.js';
+
+/**
+ * How long the leader may wait for the new voter set to commit: the new voter must have
+ * caught up as an observer, and a majority of the new set must acknowledge.
+ */
+export const VOTER_CHANGE_TIMEOUT_MS = 10_000;
+
+/** Kafka's base64 form of a 16-byte UUID. */
+const DIRECTORY_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * AddRaftVoter from the adapter's request: the voter ID (`id`, else `name`), its metadata log
+ * directory ID and its controller listeners (`NAME://host:port`). Only voters: a controller
+ * becomes an observer by being started, no API call makes one.
+ */
+export function addVoterRequest(request: AddMemberRequest): AddRaftVoterRequest {
+  const voterId = voterIdOf(request.id ?? request.name);
+  if (request.role !== 'voter') {
+    throw new UnsupportedOperationError(
+      'KRAFT_OBSERVER_BY_START',
+      `KRaft controller ${voterId}: a controller joins as an observer by being started (controller.quorum.bootstrap.servers), not through an API`,
+      {
+        actions: [
+          'start the new controller, wait until quorumctl status shows it as an observer that has caught up',
+          `then add it as a voter: quorumctl members add ${voterId} --role voter --directory-id ID --peer-urls CONTROLLER://HOST:PORT`,
+        ],
+      },
+    );
+  }
+  const directoryId = request.directoryId;
+  if (directoryId === undefined || !DIRECTORY_ID.test(directoryId)) {
+    throw new UsageError(
+      'DIRECTORY_ID_REQUIRED',
+      `KRaft controller ${voterId}: AddRaftVoter needs the controller's metadata directory ID (22 base64 characters), got ${JSON.stringify(directoryId ?? '')}`,
+      {
+        actions: [
+          'read directory.id from meta.properties in the new controller’s metadata log dir',
+          'or from quorumctl status -o json (observers carry attributes.directoryId)',
+        ],
+      },
+    );
+  }
+  return {
+    clusterId: null,
+    timeoutMs: VOTER_CHANGE_TIMEOUT_MS,
+    voterId,
+    voterDirectoryId: directoryId,
+    listeners: request.peerUrls.map((url) => listenerOf(url, voterId)),
+    ackWhenCommitted: true,
+  };
+}
+
+/**
+ * RemoveRaftVoter for a member of `status`: the directory ID comes from DescribeQuorum, so
+ * the operator only names the voter.
+ */
+export function removeVoterRequest(
+  status: ClusterStatus,
+  member: MemberRef,
+): { voter: MemberStatus; request: RemoveRaftVoterRequest } {
+  const voter =
+    status.members.find((candidate) => candidate.voter && candidate.id === member.id) ??
+    status.members.find((candidate) => candidate.voter && candidate.name === member.name);
+  if (voter === undefined) {
+    const voters = status.members.filter((candidate) => candidate.voter).map((c) => c.id);
+    throw new UsageError(
+      'MEMBER_NOT_FOUND',
+      `KRaft cluster "${status.cluster}" has no voter ${member.id || member.name} (voters: ${voters.join(', ')})`,
+      { actions: ['quorumctl members list shows the voters and their directory IDs'] },
+    );
+  }
+  const directoryId = voter.attributes?.directoryId;
+  return {
+    voter,
+    request: {
+      clusterId: status.clusterId ?? null,
+      voterId: voterIdOf(voter.id),
+      // A voter of a static quorum has no directory ID; the leader then answers why not.
+      voterDirectoryId: typeof directoryId === 'string' ? directoryId : 'AAAAAAAAAAAAAAAAAAAAAA',
+    },
+  };
+}
+
+function voterIdOf(value: string): number {
+  const id = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id > 2 ** 31 - 1) {
+    throw new UsageError(
+      'BAD_VOTER_ID',
+      `"${value}" is not a KRaft node ID (node.id, a non-negative integer)`,
+      {
+        actions: ['quorumctl members list shows the node IDs'],
+      },
+    );
+  }
+  return id;
+}
+
+/** `CONTROLLER://host:port` (or `[::1]`): one listener of the new voter. */
+function listenerOf(url: string, voterId: number): RaftVoterListener {
+  const match = /^([A-Za-z0-9_.-]+):\/\/(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(url.trim());
+  const port = Number(match?.[3]);
+  if (match?.[1] === undefined || match[2] === undefined || !(port >= 1 && port <= 65535)) {
+    throw new UsageError(
+      'BAD_LISTENER',
+      `KRaft controller ${voterId}: ${JSON.stringify(url)} is not a controller listener NAME://HOST:PORT`,
+      {
+        actions: [
+          'pass --peer-urls CONTROLLER://10.0.0.4:9093 (its controller.listener.names listener)',
+        ],
+      },
+    );
+  }
+  return { name: match[1], host: match[2].replace(/^\[(.*)\]$/, '$1'), port };
+}
 
 export interface VoterChangeResult {
   /** The leader that accepted the change. */
