@@ -84,6 +84,8 @@ export interface DrillReport {
     durationMs: number;
     clients: number;
     keys: number;
+    /** An operation unanswered this long is unknown. */
+    opTimeoutMs: number;
   };
   cluster: { name: string; kind: DrillKind; sandbox: string; members: string[] };
   /** Names the drill's data (keys, znodes, stream) and seeds its random choices. */
@@ -110,7 +112,8 @@ export interface DrillReport {
   lostWrites: LostWrite[];
   /** Where the drill wrote (removed afterwards unless kept). */
   workloadLocation: string;
-  checker: Omit<CheckResult, 'failingPrefix'> & { failingPrefixLength?: number };
+  /** The checker's result; when not linearizable, with the shortest failing prefix it found. */
+  checker: CheckResult;
   expectations: ExpectationResult[];
   verdict: DrillVerdict;
   /** One line per failed or inconclusive expectation. */

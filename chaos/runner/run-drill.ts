@@ -416,7 +416,6 @@ export async function runDrill(
   });
   for (const error of workloadResult.errors) warnings.push(`workload ${error}`);
 
-  const { failingPrefix, ...checker } = checked;
   const report: DrillReport = {
     scenario: {
       name: scenario.name,
@@ -427,6 +426,7 @@ export async function runDrill(
       durationMs,
       clients: spec.clients,
       keys: spec.keys,
+      opTimeoutMs: spec.opTimeoutMs,
     },
     cluster: {
       name: target.cluster,
@@ -452,10 +452,7 @@ export async function runDrill(
     acknowledgedWrites: acknowledged.length,
     lostWrites: lost,
     workloadLocation: deps.store.location,
-    checker:
-      failingPrefix === undefined
-        ? checker
-        : { ...checker, failingPrefixLength: failingPrefix.length },
+    checker: checked,
     expectations: judged.expectations,
     verdict: judged.verdict,
     reasons: judged.reasons,

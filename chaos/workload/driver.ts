@@ -51,9 +51,6 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
     Array.from({ length: spec.clients }, (_, index) => options.openClient(index)),
   );
   let stopping = false;
-  // A client whose operation is unknown may still have it in flight: it continues under a
-  // new id, so the history never shows one client with two overlapping operations.
-  let nextClientId = spec.clients;
 
   const worker = async (index: number, client: KeyValueClient) => {
     const random = seededRandom(options.seed * 1000 + index);
@@ -107,7 +104,9 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
           });
         }
       }
-      if (answer.outcome === 'unknown') clientId = nextClientId++;
+      // A client whose operation is unknown may still have it in flight: it goes on under a new
+      // id (worker + clients x generation), so no id ever has two overlapping operations.
+      if (answer.outcome === 'unknown') clientId += spec.clients;
       if (spec.thinkMs > 0) await sleep(spec.thinkMs);
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }

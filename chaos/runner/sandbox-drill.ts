@@ -1,0 +1,129 @@
+/**
+ * A drill against a sandbox: looks the sandbox up, connects the status adapter, opens the
+ * fault injector (healing on SIGINT/SIGTERM too), the workload store and the checker, and
+ * hands them to the runner. The composition root for `quorumctl chaos drill` and tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { UsageError } from '../../core/errors.js';
+import type { ProgressSink } from '../../core/progress.js';
+import { sandboxList, sandboxTarget, type SandboxRecord } from '../../sandbox/index.js';
+import { connectAdapter } from '../../systems/registry.js';
+import { checkHistory } from '../checker/index.js';
+import { installHealOnExit, openFaultInjector } from '../faults/index.js';
+import type { FaultInjector } from '../faults/types.js';
+import type { DrillScenario } from '../drills/scenario.js';
+import type { KeyValueClient } from '../workload/client.js';
+import { workloadStoreFor } from '../workload/stores.js';
+import { electionTimeoutOf } from './election-timeout.js';
+import {
+  runDrill,
+  type DrillOutcome,
+  type DrillTarget,
+  type MembershipDriver,
+} from './run-drill.js';
+
+export interface SandboxDrillRequest {
+  stateDir: string;
+  sandbox: string;
+  scenario: DrillScenario;
+  durationMs?: number;
+  clients?: number;
+  seed?: number;
+  checkerTimeoutMs?: number;
+  keepData?: boolean;
+  progress?: ProgressSink;
+  /** Heal recorded faults when the process gets SIGINT/SIGTERM/SIGHUP (default true). */
+  healOnSignals?: boolean;
+  membership?: MembershipDriver;
+  /** Tests: wrap each workload client. */
+  wrapClient?: (client: KeyValueClient, index: number) => KeyValueClient;
+  /** Tests: a different injector (default: the sandbox's fault journal). */
+  injector?: FaultInjector;
+}
+
+/** Each status poll must come back quickly: a paused member must not stall the timeline. */
+const STATUS_TIMEOUT_MS = 700;
+const WORKLOAD_SETUP_TIMEOUT_MS = 3000;
+
+export async function findSandboxRecord(stateDir: string, name: string): Promise<SandboxRecord> {
+  const sandboxes = await sandboxList(stateDir);
+  const found = sandboxes.find((sandbox) => sandbox.name === name);
+  if (found !== undefined) return found;
+  throw new UsageError('SANDBOX_NOT_FOUND', `no sandbox named "${name}" in ${stateDir}`, {
+    actions: [
+      sandboxes.length === 0
+        ? 'start one: quorumctl sandbox up NAME (add --netns for partitions)'
+        : `sandboxes: ${sandboxes.map((sandbox) => sandbox.name).join(', ')}`,
+      'pass --state-dir if it was started with one',
+    ],
+  });
+}
+
+/** How the status and the drill name a sandbox member (ZooKeeper reports server.N). */
+export function drillTargetOf(record: SandboxRecord): DrillTarget {
+  return {
+    cluster: `sandbox-${record.name}`,
+    kind: record.kind,
+    sandbox: record.name,
+    members: record.members.map((member, index) => {
+      const url = new URL(member.clientUrl);
+      return {
+        name: member.name,
+        ...(member.netns !== undefined && { netns: member.netns }),
+        aliases: [`server.${index + 1}`, member.clientUrl, url.host],
+      };
+    }),
+  };
+}
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+export async function runSandboxDrill(request: SandboxDrillRequest): Promise<DrillOutcome> {
+  const record = await findSandboxRecord(request.stateDir, request.sandbox);
+  const target = drillTargetOf(record);
+  const run = newRunId();
+  const injector =
+    request.injector ?? openFaultInjector({ stateDir: request.stateDir, sandbox: record.name });
+  const removeHealHandlers =
+    request.healOnSignals === false ? () => undefined : installHealOnExit(injector);
+  const adapter = await connectAdapter(
+    { name: target.cluster, kind: record.kind, ...sandboxTarget(record) },
+    { timeoutMs: STATUS_TIMEOUT_MS },
+  );
+  const store = await workloadStoreFor({
+    record,
+    run,
+    timeoutMs: Math.max(request.scenario.workload.opTimeoutMs, WORKLOAD_SETUP_TIMEOUT_MS),
+  });
+  try {
+    return await runDrill(
+      {
+        scenario: request.scenario,
+        target,
+        electionTimeout: await electionTimeoutOf(record),
+        run,
+        seed: request.seed ?? randomBytes(4).readUInt32BE(0),
+        ...(request.durationMs !== undefined && { durationMs: request.durationMs }),
+        ...(request.clients !== undefined && { clients: request.clients }),
+        ...(request.checkerTimeoutMs !== undefined && {
+          checkerTimeoutMs: request.checkerTimeoutMs,
+        }),
+        ...(request.keepData !== undefined && { keepData: request.keepData }),
+      },
+      {
+        adapter,
+        injector,
+        store,
+        check: checkHistory,
+        ...(request.progress !== undefined && { progress: request.progress }),
+        ...(request.membership !== undefined && { membership: request.membership }),
+        ...(request.wrapClient !== undefined && { wrapClient: request.wrapClient }),
+      },
+    );
+  } finally {
+    await adapter.close();
+    removeHealHandlers();
+  }
+}
