@@ -51,7 +51,7 @@ function parseLogValue(
   if (type === 'info' || type === 'fail' || raw === 'nil') return null;
   const pair = /^\[(\S+)\s+(\S+)\]$/.exec(raw);
   if (pair !== null) return [scalar(pair[1] ?? ''), scalar(pair[2] ?? '')];
-  if (raw === '' || /\s/.test(raw)) {
+  if (!/^[^\s[\]]+$/.test(raw)) {
     throw malformed(
       source,
       line,

@@ -20,7 +20,11 @@ export function parseJsonHistory(text: string, source: HistorySource): ParsedJso
     document = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw malformed(source, lineOfJsonError(text, message), `not valid JSON: ${message}`);
+    throw malformed(
+      source,
+      lineOfJsonError(text, message),
+      `not valid JSON: ${message.replace(/\n/g, '\\n')}`,
+    );
   }
   const history = findHistory(document);
   if (history === undefined) {
@@ -104,12 +108,24 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** V8 names the line ("line 3 column 5") or the position; either points at the line. */
+/**
+ * V8 gives the position ("at position 15"), the line ("line 2 column 3"), or only the text
+ * around the offending token ("Unexpected token '}', ..."ons": [ }" is not valid JSON", with
+ * 10 characters of context either side), from which the position is recovered.
+ */
 function lineOfJsonError(text: string, message: string): number {
   const line = /line (\d+)/.exec(message);
   if (line !== null) return Number(line[1]);
   const position = /position (\d+)/.exec(message);
-  return position === null ? 1 : lineAt(text, Number(position[1]));
+  if (position !== null) return lineAt(text, Number(position[1]));
+  if (message.includes('end of JSON input')) return lineAt(text, text.trimEnd().length);
+  const context =
+    /^Unexpected token '(.)', (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(message);
+  if (context === null) return 1;
+  const [, token = '', clipped, around = ''] = context;
+  const start = text.indexOf(around);
+  if (start < 0) return 1;
+  return lineAt(text, start + (clipped === undefined ? around.indexOf(token) : 10));
 }
 
 /**
