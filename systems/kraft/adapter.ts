@@ -137,7 +137,7 @@ export class KraftAdapter implements ClusterAdapter {
   async addMember(request: AddMemberRequest): Promise<AddedMember> {
     const voter = addVoterRequest(request);
     await addRaftVoter(this.target, this.options, voter);
-    return { id: String(voter.voterId), name: String(voter.voterId) };
+    return { id: String(voter.voterId), name: request.name };
   }
 
   /**

@@ -35,7 +35,7 @@ const POLL_MS = 200;
  * Before 2.11 a step-down cannot name the next leader (the server picks one at random):
  * with `--to`, step down again while someone else was picked, at most this many times.
  */
-export const MAX_STEP_DOWNS = 3;
+export const MAX_STEP_DOWNS = 5;
 /** nats-server learned `placement.preferred` for step-downs in 2.11. */
 const PREFERRED_SINCE = [2, 11, 0] as const;
 

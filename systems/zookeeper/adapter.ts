@@ -2,7 +2,7 @@
 import { assembleClusterStatus } from '../../core/cluster-status.js';
 import { describeCause, UsageError, type UnreachableError } from '../../core/errors.js';
 import { clusterUnreachable } from '../../core/unreachable.js';
-import type { ClusterStatus, MemberError } from '../../core/model.js';
+import type { ClusterStatus, MemberError, MemberStatus } from '../../core/model.js';
 import type { MemberRef } from '../../core/check/observations.js';
 import type {
   AddedMember,
@@ -145,7 +145,7 @@ class ZooKeeperAdapter implements ClusterAdapter {
     }
     this.assertWordsAllowed(inputs.map((input) => input.probe));
 
-    const members = inputs.map(memberFromProbe);
+    const members = inputs.map(withConfigVersion);
     const status = withZabLag(
       assembleClusterStatus({
         cluster: this.target.name,
@@ -376,6 +376,17 @@ class ZooKeeperAdapter implements ClusterAdapter {
       ],
     });
   }
+}
+
+/**
+ * The member with the configuration version its own server reports (`conf`), so a change's
+ * verify-config step (and the operator) sees which server has not learned it yet.
+ */
+function withConfigVersion(input: MemberInput): MemberStatus {
+  const member = memberFromProbe(input);
+  const version = input.probe.reachable ? input.probe.observation.membership?.version : undefined;
+  if (version === undefined || !member.reachable) return member;
+  return { ...member, attributes: { ...member.attributes, configVersion: `0x${version}` } };
 }
 
 /**

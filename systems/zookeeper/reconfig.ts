@@ -147,7 +147,8 @@ export function addServer(
   const server = serverFromRequest(request);
   return applyChange(target, options, { kind: 'add', server }, io).then((outcome) => ({
     id: server.id,
-    name: `server.${server.id}`,
+    // The operator's name for it (a sandbox's n4); status shows it as server.<id>.
+    name: request.name,
     configVersion: outcome.verification.expectedVersion,
     verification: outcome.verification,
   }));

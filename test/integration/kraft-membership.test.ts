@@ -76,6 +76,10 @@ describe(
       await withCluster(THREE, async (cluster, adapter, wire) => {
         const added = await adapter.addMember(NEW_VOTER);
         assert.deepEqual(added, { id: '3003', name: '3003' });
+        assert.equal(
+          (await adapter.addMember({ ...NEW_VOTER, name: 'c4', id: '3004' })).name,
+          'c4',
+        );
         assert.equal(wire.length, 1);
         assert.equal(wire[0]?.apiVersion, 1);
         const body = assertSchemaExact(wire[0], 'AddRaftVoterRequest');

@@ -134,6 +134,7 @@ describe('ZooKeeper adapter over recorded answers', () => {
         latencyAvgMs: 2.3333,
         latencyMaxMs: 4,
         znodeCount: 8,
+        configVersion: '0x100000000',
       },
     });
     assert.deepEqual(status.attributes, {
