@@ -590,9 +590,9 @@ function assertChangeable(status: ClusterStatus, subject: string): void {
       {
         actions: [
           ...pending.map((member) =>
-            member.role === 'learner'
-              ? `finish it: quorumctl members promote ${member.name}, or undo it: quorumctl members remove ${member.name}`
-              : `start the added member ${member.id}, or undo it: quorumctl members remove ${member.id}`,
+            member.error?.code === 'NOT_STARTED'
+              ? `start the added member ${member.id}, or undo it: quorumctl members remove ${member.id}`
+              : `finish it: quorumctl members promote ${member.name}, or undo it: quorumctl members remove ${member.name}`,
           ),
         ],
         details: { pending: names },

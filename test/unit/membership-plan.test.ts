@@ -112,7 +112,11 @@ describe('planAddMember', () => {
     );
     assert.throws(
       () => planAddMember(clusterOf('n1:L n2:F n3:F n4:u'), { name: 'n5' }),
-      refused('MEMBERSHIP_CHANGE_PENDING', /id-n4/),
+      (error: unknown) =>
+        error instanceof UnsafeOperationError &&
+        error.code === 'MEMBERSHIP_CHANGE_PENDING' &&
+        error.message.includes('id-n4') &&
+        error.actions.some((action) => action.includes('members remove id-n4')),
     );
   });
 
