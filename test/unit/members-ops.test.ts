@@ -404,3 +404,39 @@ describe('property: executed plans never cost the cluster its majority', () => {
     );
   });
 });
+
+describe('manual provisioner', () => {
+  it('prints the etcd flags of the member add answer, like etcdctl member add', async () => {
+    const { manualProvisioner } = await import('../../cli/members-support.js');
+    let printed = '';
+    await manualProvisioner('etcd', (text) => (printed += text)).start(
+      {
+        name: 'e4',
+        role: 'learner',
+        peerUrls: ['https://10.0.0.4:2380'],
+        clientUrls: ['https://10.0.0.4:2379'],
+      },
+      {
+        id: '123',
+        name: 'e4',
+        startEnvironment: {
+          ETCD_NAME: 'e4',
+          ETCD_INITIAL_CLUSTER: 'e1=https://10.0.0.1:2380,e4=https://10.0.0.4:2380',
+          ETCD_INITIAL_ADVERTISE_PEER_URLS: 'https://10.0.0.4:2380',
+          ETCD_INITIAL_CLUSTER_STATE: 'existing',
+        },
+      },
+    );
+    for (const flag of [
+      "--name 'e4'",
+      "--initial-cluster 'e1=https://10.0.0.1:2380,e4=https://10.0.0.4:2380'",
+      "--initial-cluster-state 'existing'",
+      "--initial-advertise-peer-urls 'https://10.0.0.4:2380'",
+      "--listen-peer-urls 'https://10.0.0.4:2380'",
+      "--advertise-client-urls 'https://10.0.0.4:2379'",
+    ]) {
+      assert.ok(printed.includes(flag), `${flag} missing from:\n${printed}`);
+    }
+    assert.match(printed, /EMPTY data directory/);
+  });
+});
