@@ -144,7 +144,10 @@ async function main() {
       await save('progress-running.svg', running, 'quorumctl backup create: mid-snapshot');
     process.stdout.write(`${written.join('\n')}\n`);
   } finally {
+    // kill-server leaves its socket file behind: remove it too.
+    const socket = (await tmux('display', '-p', '#{socket_path}').catch(() => '')).trim();
     await tmux('kill-server').catch(() => undefined);
+    if (socket !== '') await rm(socket, { force: true });
     await run(join(BIN_DIR, 'quorumctl'), ['sandbox', 'down', 'demo'], { env }).catch(
       () => undefined,
     );

@@ -4,7 +4,7 @@
 // piped, the same steps come as plain lines; with -o json stderr stays empty.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,7 +76,10 @@ describe('progress views of backup create', { timeout: 240_000 }, () => {
   });
 
   after(async () => {
+    // kill-server leaves its socket file behind: remove it too.
+    const socket = (await tmux('display', '-p', '#{socket_path}').catch(() => '')).trim();
     await tmux('kill-server').catch(() => undefined);
+    if (socket !== '') await rm(socket, { force: true });
     await home.cleanup();
   });
 
