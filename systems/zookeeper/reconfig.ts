@@ -206,13 +206,15 @@ async function applyChange(
     io,
   );
   if (!verification.converged) {
-    const behind = verification.servers.filter((server) => server.version !== version);
+    const behind = verification.servers.filter(
+      (server) => server.error !== undefined || !sameVersion(server.version, version),
+    );
     throw new PartialFailureError(
       'ZK_CONFIG_NOT_CONVERGED',
       `${describeChange(change)} was committed as configuration version ${version}, but ${behind
         .map(
           (server) =>
-            `server.${server.id} ${server.error === undefined ? `reports ${server.version ?? 'no version'}` : `did not answer (${server.error})`}`,
+            `server.${server.id} ${server.error === undefined ? `reports ${server.version ?? 'no version'}` : `is not there yet (${server.error})`}`,
         )
         .join(', ')} after ${Math.round(verification.waitedMs / 1000)} s`,
       {
@@ -292,8 +294,10 @@ function requireServer(
 }
 
 /**
- * The verify-config step: asks every server of the configuration for `conf` until each
- * reports `version`, or the time is up. Never throws: the result says who lags.
+ * The verify-config step: asks every server of the configuration for `conf` and `srvr` until
+ * each reports `version` and serves in its configured role (a server whose role changed
+ * re-syncs with the leader, and is not done before), or the time is up. Never throws: the
+ * result says who lags.
  */
 export async function verifyConfigVersion(
   servers: readonly ConfiguredServer[],
@@ -303,34 +307,52 @@ export async function verifyConfigVersion(
   timeoutMs = CONVERGE_TIMEOUT_MS,
 ): Promise<ConfigVerification> {
   const started = io.now();
-  const tls = options.tls;
   for (;;) {
-    const answers = await Promise.all(
-      servers.map(async (server): Promise<ServerConfigVersion> => {
-        const endpoint = clientEndpoint(server, tls !== undefined);
-        if (endpoint === undefined) {
-          return { id: server.id, endpoint: '', error: 'no client address in the configuration' };
-        }
-        try {
-          const reply = await io.sendWord(endpoint, 'conf', {
-            timeoutMs: options.timeoutMs,
-            ...(tls !== undefined && { tls }),
-          });
-          const reported = parseConf(reply).membership?.version;
-          return reported === undefined
-            ? { id: server.id, endpoint, error: 'conf has no version= (not serving yet?)' }
-            : { id: server.id, endpoint, version: reported };
-        } catch (error) {
-          return { id: server.id, endpoint, error: describeCause(error) };
-        }
-      }),
-    );
+    const answers = await Promise.all(servers.map((server) => askServer(server, options, io)));
     const waitedMs = io.now() - started;
-    const converged = answers.every((answer) => sameVersion(answer.version, version));
+    const converged = answers.every(
+      (answer) => answer.error === undefined && sameVersion(answer.version, version),
+    );
     if (converged || waitedMs >= timeoutMs || options.signal?.aborted === true) {
       return { expectedVersion: version, converged, servers: answers, waitedMs };
     }
     await io.sleep(CONVERGE_POLL_MS);
+  }
+}
+
+async function askServer(
+  server: ConfiguredServer,
+  options: ConnectOptions,
+  io: ReconfigIo,
+): Promise<ServerConfigVersion> {
+  const tls = options.tls;
+  const endpoint = clientEndpoint(server, tls !== undefined);
+  if (endpoint === undefined) {
+    return { id: server.id, endpoint: '', error: 'no client address in the configuration' };
+  }
+  const wordOptions = { timeoutMs: options.timeoutMs, ...(tls !== undefined && { tls }) };
+  try {
+    const [conf, srvr] = await Promise.all([
+      io.sendWord(endpoint, 'conf', wordOptions),
+      io.sendWord(endpoint, 'srvr', wordOptions),
+    ]);
+    const reported = parseConf(conf).membership?.version;
+    if (reported === undefined) {
+      return { id: server.id, endpoint, error: 'conf has no version= (not serving yet?)' };
+    }
+    const mode = /Mode:\s*(\S+)/.exec(srvr)?.[1];
+    const settled =
+      server.role === 'observer' ? mode === 'observer' : mode === 'leader' || mode === 'follower';
+    return settled
+      ? { id: server.id, endpoint, version: reported }
+      : {
+          id: server.id,
+          endpoint,
+          version: reported,
+          error: `not serving as ${server.role} yet (${mode === undefined ? 'not serving' : `mode ${mode}`})`,
+        };
+  } catch (error) {
+    return { id: server.id, endpoint, error: describeCause(error) };
   }
 }
 

@@ -84,6 +84,22 @@ describe('ZooKeeper membership through dynamic reconfig (live)', { timeout: 180_
     );
   });
 
+  test('a session with digest credentials is accepted (the sandbox skips ACLs, so any identity may reconfigure)', async () => {
+    const withAuth = connect(target, {
+      ...OPTIONS,
+      auth: { username: 'operator', password: 'pw' },
+    });
+    assert.ok(typeof withAuth.removeMember === 'function');
+    await assert.rejects(
+      (withAuth as Required<Pick<ClusterAdapter, 'removeMember'>>).removeMember({
+        id: '7',
+        name: 'server.7',
+        endpoint: '',
+      }),
+      { code: 'MEMBER_NOT_FOUND' },
+    );
+  });
+
   test('a 4th server joins as an observer, is promoted, then removed; versions agree each time', async () => {
     const launch = zookeeperKind.planJoin?.({
       sandbox: record.name,

@@ -132,6 +132,8 @@ describe('server specs', () => {
   });
 });
 
+const SRVR_FOLLOWER = 'Zookeeper version: 3.8.0\nMode: follower\nNode count: 5\n';
+
 describe('verify-config', () => {
   const servers = [
     { id: '1', host: '127.0.0.1', role: 'participant' as const, clientPort: 1 },
@@ -150,8 +152,9 @@ describe('verify-config', () => {
     let clock = 0;
     const asked: string[] = [];
     const io: ReconfigIo = {
-      sendWord: (endpoint) => {
+      sendWord: (endpoint, word) => {
         asked.push(endpoint);
+        if (word === 'srvr') return Promise.resolve(SRVR_FOLLOWER);
         return Promise.resolve(
           conf(endpoint.endsWith(':2') && round < 2 ? '100000000' : '100000003'),
         );
@@ -172,13 +175,35 @@ describe('verify-config', () => {
     );
   });
 
+  test('a server with the new version but not yet serving in its role is not done', async () => {
+    let clock = 0;
+    const modes = [
+      'This ZooKeeper instance is not currently serving requests\n',
+      SRVR_FOLLOWER.replace('follower', 'observer'),
+    ];
+    const io: ReconfigIo = {
+      sendWord: (_endpoint, word) =>
+        Promise.resolve(word === 'srvr' ? (modes[0] ?? '') : conf('100000003')),
+      sleep: () => {
+        clock += 250;
+        modes.shift();
+        return Promise.resolve();
+      },
+      now: () => clock,
+    };
+    const observer = [{ id: '4', host: '127.0.0.1', role: 'observer' as const, clientPort: 4 }];
+    const result = await verifyConfigVersion(observer, '100000003', { timeoutMs: 100 }, io);
+    assert.equal(result.converged, true);
+    assert.equal(result.waitedMs, 250);
+  });
+
   test('gives up after the timeout and names who lags or did not answer', async () => {
     let clock = 0;
     const io: ReconfigIo = {
-      sendWord: (endpoint) =>
+      sendWord: (endpoint, word) =>
         endpoint.endsWith(':2')
           ? Promise.reject(new Error('ECONNREFUSED'))
-          : Promise.resolve(conf('100000003')),
+          : Promise.resolve(word === 'srvr' ? SRVR_FOLLOWER : conf('100000003')),
       sleep: () => {
         clock += 1000;
         return Promise.resolve();
