@@ -4,7 +4,6 @@
  */
 import { PartialFailureError, UsageError } from '../core/errors.js';
 import type { FailOn } from '../core/check/report.js';
-import type { ClusterTarget, ConnectOptions } from '../core/ports.js';
 import type { ParameterValue } from '../core/runbook/model.js';
 import { createBackup, findBackup, verifyBackup } from '../ops/backup.js';
 import { runCheck } from '../ops/check.js';
@@ -26,28 +25,32 @@ import type {
 } from '../runbooks/engine/operations.js';
 import { backupSupportFor } from '../systems/backup-registry.js';
 import { readCertificate } from '../systems/transport/tls-certificate.js';
+import type { MembershipTarget } from './members-support.js';
 import { openStorage, throwawayClusters } from './render/backup-command.js';
+import { MAINTENANCE_OPERATIONS } from './runbook-maintenance.js';
 
 /** Everything operations need beyond the adapter: where the cluster is and who runs them. */
 export interface RunbookDependencies {
-  target: ClusterTarget;
-  options: ConnectOptions;
+  /** The target, its connection options, the state dir and the sandbox when there is one. */
+  opened: MembershipTarget;
   toolVersion: string;
 }
 
 type Outputs = Record<string, ParameterValue>;
 type Run = (args: Readonly<Record<string, unknown>>, context: OperationContext) => Promise<Outputs>;
 
-interface OperationDefinition {
+export interface OperationDefinition {
   name: string;
   description: string;
   mutates: boolean;
   build(dependencies: RunbookDependencies): Run;
+  /** Mutating operations: the maintenance plan for `runbook plan`. */
+  plan?(dependencies: RunbookDependencies): NonNullable<RunbookOperation['plan']>;
 }
 
 const FAIL_ON: readonly string[] = ['warn', 'critical'];
 
-const DEFINITIONS: readonly OperationDefinition[] = [
+const BASE_OPERATIONS: readonly OperationDefinition[] = [
   {
     name: 'status',
     description: 'Read the status: outputs leader, term, voters, healthyVoters, quorumMargin.',
@@ -114,7 +117,7 @@ const DEFINITIONS: readonly OperationDefinition[] = [
           windowMs: durationArg(operation, args, 'window') ?? 0,
           failOn: failOn as FailOn,
           readCertificate: (endpoint) =>
-            readCertificate(endpoint, { timeoutMs: dependencies.options.timeoutMs }),
+            readCertificate(endpoint, { timeoutMs: dependencies.opened.options.timeoutMs }),
           signal,
         });
         const critical = report.findings.filter((finding) => finding.severity === 'critical');
@@ -141,9 +144,9 @@ const DEFINITIONS: readonly OperationDefinition[] = [
       (dependencies) =>
       async (args, { signal }) => {
         const created = await createBackup({
-          target: dependencies.target,
-          options: dependencies.options,
-          support: await backupSupportFor(dependencies.target.kind),
+          target: dependencies.opened.target,
+          options: dependencies.opened.options,
+          support: await backupSupportFor(dependencies.opened.target.kind),
           storage: openStorage(requiredString('backup.create', args, 'dest')),
           toolVersion: dependencies.toolVersion,
           trigger: 'runbook',
@@ -169,7 +172,7 @@ const DEFINITIONS: readonly OperationDefinition[] = [
         const manifest = await findBackup(
           storage,
           stringArg(operation, args, 'name') ?? 'latest',
-          dependencies.target.name,
+          dependencies.opened.target.name,
         );
         const report = await verifyBackup({
           storage,
@@ -274,6 +277,8 @@ const DEFINITIONS: readonly OperationDefinition[] = [
   },
 ];
 
+const DEFINITIONS: readonly OperationDefinition[] = [...BASE_OPERATIONS, ...MAINTENANCE_OPERATIONS];
+
 /** Names the parser accepts; known without connecting (list, show, and parse errors). */
 export function runbookOperationNames(): ReadonlySet<string> {
   return new Set(DEFINITIONS.map((definition) => definition.name));
@@ -292,6 +297,7 @@ export function buildRunbookOperations(dependencies: RunbookDependencies): Opera
         description: definition.description,
         mutates: definition.mutates,
         run: definition.build(dependencies),
+        ...(definition.plan !== undefined && { plan: definition.plan(dependencies) }),
       },
     ]),
   );

@@ -12,19 +12,17 @@ import type { ClusterTarget } from '../core/ports.js';
 import type { RunRecord } from '../core/runbook/journal.js';
 import type { ParameterValue, Runbook } from '../core/runbook/model.js';
 import { runCheck } from '../ops/check.js';
-import { resolveTarget } from '../ops/target.js';
 import { runRunbook, type RunResult } from '../runbooks/engine/engine.js';
 import { JournalStore } from '../runbooks/engine/journal-store.js';
 import { loadRunbook } from '../runbooks/engine/library.js';
 import { defaultStateDir } from '../sandbox/index.js';
-import { connectAdapter } from '../systems/registry.js';
 import type { OutputFormat } from './flags.js';
+import { withMembershipTarget, type MembershipFlagValues } from './members-support.js';
 import { isInteractive } from './mutation.js';
 import { interruptSignal } from './render/backup-command.js';
 import { createProgressSink } from './render/progress.js';
 import { renderRunJunit } from './render/runbook.js';
 import { buildRunbookOperations, runbookOperationNames } from './runbook-operations.js';
-import { targetRequestFrom, type TargetFlagValues } from './target-request.js';
 
 export const paramFlag = {
   param: Flags.string({
@@ -75,7 +73,11 @@ export function assertApplies(runbook: Runbook, target: ClusterTarget): void {
 export interface ExecuteRequest {
   runbook: Runbook;
   params: Record<string, ParameterValue>;
-  flags: TargetFlagValues & { yes: boolean; 'allow-shell': boolean; junit?: string | undefined };
+  flags: MembershipFlagValues & {
+    yes: boolean;
+    'allow-shell': boolean;
+    junit?: string | undefined;
+  };
   format: OutputFormat;
   toolVersion: string;
   resume?: RunRecord;
@@ -86,16 +88,13 @@ export async function executeRunbook(request: ExecuteRequest): Promise<RunResult
   const interrupt = interruptSignal();
   const progress = createProgressSink({ format: request.format });
   try {
-    const { target, options } = await resolveTarget(
-      targetRequestFrom(request.flags, interrupt.signal),
-    );
-    assertApplies(request.runbook, target);
-    const adapter = await connectAdapter(target, options);
-    try {
+    return await withMembershipTarget(request.flags, async (opened) => {
+      const { target, adapter } = opened;
+      assertApplies(request.runbook, target);
       const result = await runRunbook({
         runbook: request.runbook,
         params: request.params,
-        registry: buildRunbookOperations({ target, options, toolVersion: request.toolVersion }),
+        registry: buildRunbookOperations({ opened, toolVersion: request.toolVersion }),
         context: {
           cluster: target.name,
           kind: target.kind,
@@ -119,9 +118,7 @@ export async function executeRunbook(request: ExecuteRequest): Promise<RunResult
         await writeFile(request.flags.junit, renderRunJunit(result.record));
       }
       return result;
-    } finally {
-      await adapter.close();
-    }
+    });
   } finally {
     await progress.close();
     interrupt.release();

@@ -12,10 +12,11 @@ function wrongType(operation: string, name: string, expected: string, value: unk
   );
 }
 
+/** An empty string counts as not given: parameters default to '' to mean "absent". */
 export function stringArg(operation: string, args: Args, name: string): string | undefined {
   const value = args[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string' && value !== '') return value;
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   throw wrongType(operation, name, 'a string', value);
 }

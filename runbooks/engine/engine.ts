@@ -130,7 +130,16 @@ async function runStep(
           }) as Record<string, unknown>)
         : undefined;
     await append({ state: 'started', ...(inputs !== undefined && { inputs }) });
-    const outputs = await execute(step, inputs ?? {}, options, context);
+    // Operations number their own steps from 1: keyed by this step, they never collide.
+    const scoped: OperationContext = {
+      ...context,
+      progress: {
+        report: (event) => {
+          progress.report({ ...event, step: `${step.id}/${event.step}` });
+        },
+      },
+    };
+    const outputs = await execute(step, inputs ?? {}, options, scoped);
     await append({
       state: 'done',
       durationMs: hooks.now().getTime() - started.getTime(),

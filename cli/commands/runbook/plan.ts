@@ -9,10 +9,9 @@ import { parseParamFlags, resolveParameters } from '../../../core/runbook/params
 import { renderArgsForPlan } from '../../../core/runbook/template.js';
 import { SILENT_PROGRESS } from '../../../core/progress.js';
 import { runCheck } from '../../../ops/check.js';
-import { resolveTarget } from '../../../ops/target.js';
 import type { OperationRegistry } from '../../../runbooks/engine/operations.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
+import { membershipTargetFlags, withMembershipTarget } from '../../members-support.js';
 import {
   gateView,
   renderRunbookPlan,
@@ -21,8 +20,6 @@ import {
 } from '../../render/runbook.js';
 import { buildRunbookOperations } from '../../runbook-operations.js';
 import { assertApplies, loadRunbookArgument, paramFlag } from '../../runbook-support.js';
-import { targetRequestFrom } from '../../target-request.js';
-import { connectAdapter } from '../../../systems/registry.js';
 
 export default class RunbookPlan extends QuorumctlCommand {
   static override summary = 'Show what a runbook would do to a cluster, changing nothing.';
@@ -45,27 +42,19 @@ ${EXIT_CODE_HELP}`;
       description: 'A built-in runbook name or a YAML file.',
     }),
   };
-  static override flags = { ...outputFlags, ...targetFlags, ...globalFlags, ...paramFlag };
+  static override flags = { ...membershipTargetFlags, ...paramFlag };
   protected readonly outputKind = 'RunbookPlan' as const;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RunbookPlan);
     const runbook = await loadRunbookArgument(args.runbook);
     const params = resolveParameters(runbook, parseParamFlags(flags.param));
-    const { target, options } = await resolveTarget(targetRequestFrom(flags));
-    assertApplies(runbook, target);
-    const adapter = await connectAdapter(target, options);
-    try {
-      const registry = buildRunbookOperations({
-        target,
-        options,
-        toolVersion: this.config.version,
-      });
-      const view = await planView(runbook, params, target.name, adapter, registry);
+    await withMembershipTarget(flags, async (opened) => {
+      assertApplies(runbook, opened.target);
+      const registry = buildRunbookOperations({ opened, toolVersion: this.config.version });
+      const view = await planView(runbook, params, opened.target.name, opened.adapter, registry);
       await this.emit(this.outputFormat(flags), view, renderRunbookPlan);
-    } finally {
-      await adapter.close();
-    }
+    });
   }
 }
 

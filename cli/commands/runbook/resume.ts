@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { UsageError } from '../../../core/errors.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
+import { membershipTargetFlags } from '../../members-support.js';
 import { renderRunRecord } from '../../render/runbook.js';
 import { isBuiltIn } from '../../../runbooks/engine/library.js';
 import {
@@ -33,7 +33,7 @@ ${EXIT_CODE_HELP}`;
       description: 'The run id (quorumctl runbook history); default the newest unfinished.',
     }),
   };
-  static override flags = { ...outputFlags, ...targetFlags, ...globalFlags, ...executionFlags };
+  static override flags = { ...membershipTargetFlags, ...executionFlags };
   protected readonly outputKind = 'RunbookRun' as const;
 
   async run(): Promise<void> {

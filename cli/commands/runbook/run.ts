@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { parseParamFlags, resolveParameters } from '../../../core/runbook/params.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
+import { membershipTargetFlags } from '../../members-support.js';
 import { renderRunRecord } from '../../render/runbook.js';
 import {
   executeRunbook,
@@ -46,9 +46,7 @@ ${EXIT_CODE_HELP}`;
     }),
   };
   static override flags = {
-    ...outputFlags,
-    ...targetFlags,
-    ...globalFlags,
+    ...membershipTargetFlags,
     ...paramFlag,
     ...executionFlags,
   };
