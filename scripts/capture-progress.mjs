@@ -113,7 +113,8 @@ async function main() {
     await tmux('send-keys', '-t', SESSION, 'clear', 'Enter');
     await sleep(300);
     // The JSON gateway is the slower transport: the snapshot stays on screen long enough.
-    const command = 'quorumctl backup create --dest backups --transport gateway --retain last=1';
+    const command =
+      'quorumctl backup create --dest backups --transport gateway --verify --retain last=1';
     await tmux('send-keys', '-t', SESSION, command, 'Enter');
     const finished = (plain) => / done in /.test(plain) && plain.trimEnd().endsWith('\n$');
     // A frame a fifth of the way in: bytes, rate and ETA have settled by then.

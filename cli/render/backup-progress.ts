@@ -67,7 +67,7 @@ export function backupStepReporter(sink: ProgressSink, plan: BackupStepPlan): Ba
   };
   step('snapshot', 'running');
   step('commit', 'pending');
-  step('verify', plan.verify ? 'pending' : 'skipped', plan.verify ? undefined : '--no-verify');
+  if (plan.verify) step('verify', 'pending');
   if (plan.prune !== undefined) step('prune', 'pending');
 
   const snapshotDone = () => {

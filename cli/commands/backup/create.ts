@@ -35,9 +35,9 @@ export default class BackupCreate extends QuorumctlCommand {
 
 The manifest records the cluster, member, revision, size, SHA-256, times, tool and server versions, and a fingerprint (etcd: HashKV and the key count at the snapshot's revision) that "backup verify --restore-test" must read back from a restored copy.
 
-Then the stored data is read back and checked (size, SHA-256, structure; the result is recorded in the manifest, as "backup verify" does); --no-verify skips this. A backup that does not verify is kept, marked failed, and the command exits 1.
+With --verify the stored data is then read back and checked (size, SHA-256, structure), and the result recorded in the manifest, as "backup verify" does: a backup that does not verify is kept, marked failed, and the command exits 1. (A verified backup counts as "newest verified" for prune.)
 
-Progress goes to stderr: on a terminal a live step view (snapshot with bytes, rate and ETA; commit; verify; prune), otherwise one line per step as it starts and ends ("[done] snapshot of prod (96 MiB at 210 MiB/s) 0.5 s"), and nothing with --output json|yaml. QUORUMCTL_PROGRESS=lines forces the lines. Ctrl-C or SIGTERM stops cleanly and keeps nothing (exit 130).
+Progress goes to stderr: on a terminal a live step view (snapshot with bytes, rate and ETA; commit; verify with --verify; prune with --retain), otherwise one line per step as it starts and ends ("[done] snapshot of prod (96 MiB at 210 MiB/s) 0.5 s"), and nothing with --output json|yaml. QUORUMCTL_PROGRESS=lines forces the lines. Ctrl-C or SIGTERM stops cleanly and keeps nothing (exit 130).
 
 ${EXIT_CODE_HELP}`;
 
@@ -50,6 +50,10 @@ ${EXIT_CODE_HELP}`;
       description: 'From a chosen member, then keep 24 hourly and 7 daily backups',
       command:
         '<%= config.bin %> backup create -e etcd://10.0.0.1:2379 --member m2 --dest file:///backups --retain last=24,daily=7',
+    },
+    {
+      description: 'Read the stored copy back and check it before reporting success',
+      command: '<%= config.bin %> backup create --dest /var/backups/etcd --verify',
     },
   ];
 
@@ -83,10 +87,8 @@ ${EXIT_CODE_HELP}`;
       helpGroup: 'BACKUP',
     }),
     verify: Flags.boolean({
-      default: true,
-      allowNo: true,
       description:
-        'Read the stored backup back and check its size, SHA-256 and structure before reporting success (--no-verify skips it).',
+        'Then read the stored backup back and check its size, SHA-256 and structure, as "backup verify" does (recorded in the manifest; exit 1 if it fails).',
       helpGroup: 'BACKUP',
     }),
   };
