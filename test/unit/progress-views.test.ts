@@ -14,6 +14,7 @@ import {
   type ClosableProgressSink,
 } from '../../dashboards/views/line-progress-sink.js';
 import { createLiveProgressSink } from '../../dashboards/views/live-progress-sink.js';
+import { createProgressStore } from '../../dashboards/views/progress-store.js';
 import {
   closeProgress,
   EMPTY_PROGRESS,
@@ -104,6 +105,27 @@ describe('ProgressModel', () => {
       [summary.counts.done, summary.counts.skipped, summary.counts.stopped],
       [1, 1, 1],
     );
+  });
+});
+
+describe('the live store', () => {
+  test('new steps and state changes notify at once, byte counts at most every interval', async () => {
+    const store = createProgressStore(manualClock(), 50);
+    let notified = 0;
+    store.subscribe(() => (notified += 1));
+    store.report({ step: 's', label: 'snapshot', state: 'running' });
+    assert.equal(notified, 1);
+    for (let mib = 1; mib <= 50; mib += 1)
+      store.report({ step: 's', label: 'snapshot', state: 'running', detail: `${mib} MiB` });
+    assert.equal(notified, 1, 'detail-only changes wait');
+    await waitFor(() => notified === 2, 5_000);
+    assert.equal(store.getSnapshot().rows[0]!.detail, '50 MiB');
+    store.report({ step: 's', label: 'snapshot', state: 'done' });
+    assert.equal(notified, 3);
+    store.close();
+    assert.equal(notified, 4);
+    store.report({ step: 'late', label: 'late', state: 'running' });
+    assert.equal(store.getSnapshot().rows.length, 1, 'nothing is folded in after close');
   });
 });
 
