@@ -52,6 +52,8 @@ export function releaseTime(
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Each pipe's "send everything queued now, then end": a graceful close loses no chunk. */
+  private readonly drains = new Set<() => void>();
   private toxics: ProxyToxics;
   private readonly random: () => number;
   readonly stats: ProxyStats = { connections: 0, chunks: 0, lostChunks: 0 };
@@ -64,7 +66,8 @@ export class TcpProxy {
   /** Listens; resolves with the address it got. */
   start(): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      const server = createServer((client) => {
+      // Half-open allowed: an end is passed on only after the queued chunks (see pipe).
+      const server = createServer({ allowHalfOpen: true }, (client) => {
         this.accept(client);
       });
       server.once('error', reject);
@@ -82,8 +85,29 @@ export class TcpProxy {
     this.toxics = { ...this.toxics, ...toxics };
   }
 
-  /** Stops listening and cuts every proxied connection. */
-  close(): Promise<void> {
+  /**
+   * Stops listening and closes every proxied connection: queued chunks are sent first and
+   * the connections ended (the peers see a clean close and reconnect, nothing acknowledged
+   * by TCP is lost); whatever is still open after graceMs is destroyed.
+   */
+  async close(graceMs = 500): Promise<void> {
+    for (const drain of [...this.drains]) drain();
+    if (this.sockets.size > 0 && graceMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        const check = setInterval(() => {
+          if (this.sockets.size === 0) {
+            clearTimeout(timer);
+            clearInterval(check);
+            resolve();
+          }
+        }, 10);
+        timer.unref();
+        setTimeout(() => {
+          clearInterval(check);
+        }, graceMs).unref();
+      });
+    }
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     const server = this.server;
@@ -98,7 +122,11 @@ export class TcpProxy {
 
   private accept(client: Socket): void {
     this.stats.connections += 1;
-    const upstream = connect({ host: this.options.targetHost, port: this.options.targetPort });
+    const upstream = connect({
+      host: this.options.targetHost,
+      port: this.options.targetPort,
+      allowHalfOpen: true,
+    });
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
       socket.setNoDelay(true);
@@ -113,16 +141,22 @@ export class TcpProxy {
     };
     client.on('error', destroyBoth);
     upstream.on('error', destroyBoth);
-    this.pipe(client, upstream);
-    this.pipe(upstream, client);
+    // Closing starts at the accepting member, so replies it still sends reach the dialler.
+    this.pipe(client, upstream, true);
+    this.pipe(upstream, client, false);
   }
 
-  /** Forwards `from` to `to` through a queue released in order at each chunk's time. */
-  private pipe(from: Socket, to: Socket): void {
+  /**
+   * Forwards `from` to `to` through a queue released in order at each chunk's time. On
+   * close the queue goes out at once and later chunks pass without toxics; `endOnClose`
+   * also ends `to`, the other direction ends when its source does.
+   */
+  private pipe(from: Socket, to: Socket, endOnClose: boolean): void {
     const queue: { at: number; chunk: Buffer }[] = [];
     let lastRelease = 0;
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
+    let draining = false;
     const flush = () => {
       timer = undefined;
       const now = Date.now();
@@ -142,6 +176,10 @@ export class TcpProxy {
     };
     from.on('data', (chunk: Buffer) => {
       this.stats.chunks += 1;
+      if (draining) {
+        if (!to.destroyed && !to.writableEnded) to.write(chunk);
+        return;
+      }
       const lost = this.toxics.lossPercent > 0 && this.random() * 100 < this.toxics.lossPercent;
       if (lost) this.stats.lostChunks += 1;
       lastRelease = releaseTime(Date.now(), lastRelease, this.toxics, lost);
@@ -152,7 +190,16 @@ export class TcpProxy {
       ended = true;
       if (queue.length === 0 && !to.destroyed) to.end();
     });
+    const drain = () => {
+      draining = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      for (const next of queue.splice(0)) if (!to.destroyed) to.write(next.chunk);
+      if ((endOnClose || ended) && !to.destroyed) to.end();
+    };
+    this.drains.add(drain);
     from.on('close', () => {
+      this.drains.delete(drain);
       if (timer !== undefined && to.destroyed) clearTimeout(timer);
     });
   }

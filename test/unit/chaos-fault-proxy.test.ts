@@ -122,6 +122,28 @@ describe('TcpProxy', () => {
     assert.ok(socket.destroyed);
   });
 
+  test('close delivers what is queued before ending: a heal loses no chunk TCP acknowledged', async () => {
+    const proxy = new TcpProxy({
+      listenHost: '127.0.0.1',
+      targetHost: '127.0.0.1',
+      targetPort: echoPort,
+      toxics: { latencyMs: 5000 },
+    });
+    const { port } = await proxy.start();
+    const socket = connect({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.write('queued');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = once(socket, 'close');
+    const started = performance.now();
+    await proxy.close();
+    assert.ok(performance.now() - started < 2000, 'does not wait for the latency');
+    await closed;
+    assert.equal(received, 'queued', 'sent on at close, and the echo passed back');
+  });
+
   test('an unreachable target closes the client connection', async () => {
     const proxy = new TcpProxy({ listenHost: '127.0.0.1', targetHost: '127.0.0.1', targetPort: 1 });
     const { port } = await proxy.start();
