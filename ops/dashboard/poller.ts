@@ -44,6 +44,9 @@ export function adapterSource(name: string, adapter: ClusterAdapter): ClusterSou
   };
 }
 
+/** A read still running this many deadlines after it started is left behind. */
+const ABANDON_AFTER_DEADLINES = 5;
+
 export interface PollerOptions {
   intervalMs: number;
   /** Deadline of one poll of one cluster. */
@@ -135,9 +138,17 @@ export class DashboardPoller {
         report({ ...base, ok: false, durationMs: this.now() - atMs, error: failureOf(error) });
       },
     );
-    // The slot stays taken until the read itself settles: no second request to a hung endpoint.
+    // The slot stays taken while the read hangs on (no second request to a hung endpoint),
+    // but not forever: a read that ignores every timeout is abandoned after a few deadlines.
     await Promise.race([reading, timedOut]);
-    await reading;
+    let abandon: NodeJS.Timeout | undefined;
+    await Promise.race([
+      reading,
+      new Promise<void>((resolve) => {
+        abandon = setTimeout(resolve, this.options.timeoutMs * ABANDON_AFTER_DEADLINES);
+      }),
+    ]);
+    clearTimeout(abandon);
   }
 }
 
