@@ -56,7 +56,11 @@ export function durationArg(operation: string, args: Args, name: string): number
   const value = args[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && value >= 0) return value;
-  if (typeof value === 'string') return parseDuration(value, `${operation} ${name}`);
+  if (typeof value === 'string') {
+    // parseDuration refuses 0 (a timeout of 0 is a mistake); a pause of 0 is a choice.
+    if (/^0+(\.0+)?(ms|s|m|h)?$/.test(value.trim())) return 0;
+    return parseDuration(value, `${operation} ${name}`);
+  }
   throw wrongType(operation, name, 'a duration such as 30s', value);
 }
 

@@ -13,6 +13,7 @@ import type { MaintenancePlan, MaintenanceReport } from '../../core/maintenance/
 import type { SandboxRecord } from '../../sandbox/index.js';
 import { compact, currentRevision } from '../support/backup-etcd-load.js';
 import { createCliHome, type CliHome } from '../support/cli.js';
+import { startEtcdWriter } from '../support/etcd-writer.js';
 import { startStandaloneEtcd, type StandaloneEtcd } from '../support/standalone-etcd.js';
 
 const MIB = 2 ** 20;
@@ -60,64 +61,6 @@ async function churn(endpoints: readonly string[]): Promise<void> {
   await compact(endpoint, await currentRevision(endpoint));
   // bbolt hands the freed pages to its freelist at the next commit.
   await post(endpoint, '/v3/kv/put', { key: b64('after-compaction'), value: b64('x') });
-}
-
-/**
- * etcd's answers while leadership moves that do not mean the write failed for good: a proposal
- * the leader dropped mid-transfer never entered the log, and one a follower forwarded to the
- * old leader is dropped silently and times out after etcd's request timeout (7 s). Clients
- * retry these (the put below is idempotent); each retry is counted and reported.
- */
-const TRANSIENT = /raft proposal dropped|request timed out|leader changed/;
-
-/**
- * A put every ~20 ms, round-robin over the members, until stopped. A put fails only when it
- * still fails after 3 attempts, or on any other error.
- */
-function startWriter(endpoints: readonly string[]) {
-  let running = true;
-  let ok = 0;
-  let maxLatencyMs = 0;
-  const errors: string[] = [];
-  const retried: string[] = [];
-  const put = async (index: number) => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await post(
-          endpoints[(index + attempt - 1) % endpoints.length]!,
-          '/v3/kv/put',
-          { key: b64(`writer/${index % 100}`), value: b64(String(index)) },
-          15_000,
-        );
-        return;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (!TRANSIENT.test(message) || attempt === 3) throw error;
-        retried.push(message);
-      }
-    }
-  };
-  const done = (async () => {
-    for (let index = 0; running; index += 1) {
-      const started = performance.now();
-      try {
-        await put(index);
-        ok += 1;
-      } catch (error) {
-        errors.push(error instanceof Error ? error.message : String(error));
-      }
-      maxLatencyMs = Math.max(maxLatencyMs, performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  return {
-    /** Stops writing (idempotent) and returns the totals. */
-    async stop() {
-      running = false;
-      await done;
-      return { ok, errors, retried, maxLatencyMs };
-    },
-  };
 }
 
 interface Envelope<T> {
@@ -172,7 +115,7 @@ describe('quorumctl defrag against a 3-member etcd sandbox', { timeout: 240_000 
   });
 
   test('rolling defrag under a concurrent writer: no write error, leader last after the move, files shrink', async () => {
-    const writer = startWriter(sandbox.endpoints);
+    const writer = startEtcdWriter(() => sandbox.endpoints);
     const started = performance.now();
     const result = await home
       .run(['defrag', ...cluster, '--rolling', '--yes', '--no-backup', '-o', 'json'], {
