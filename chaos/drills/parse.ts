@@ -40,7 +40,7 @@ function invalid(source: string, problems: PositionedProblem[]): UsageError {
   return new UsageError('SCENARIO_INVALID', lines.join('\n'), {
     actions: [
       `fix ${source}`,
-      'quorumctl chaos show kill-leader -o yaml prints a valid scenario to start from',
+      'quorumctl chaos show kill-leader --source prints a valid scenario to start from',
       'docs/chaos-drills.md describes every field',
     ],
     details: { file: source, problems },

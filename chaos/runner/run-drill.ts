@@ -15,7 +15,7 @@ import type { ClusterAdapter } from '../../core/ports.js';
 import { SILENT_PROGRESS, type ProgressSink } from '../../core/progress.js';
 import type { CheckOptions, CheckResult, RecordedHistory } from '../checker/history.js';
 import type { FaultInjector, FaultRecord } from '../faults/types.js';
-import type { DrillKind, DrillScenario, DuringAction } from '../drills/scenario.js';
+import type { DrillKind, DrillScenario, DuringAction, OperationMix } from '../drills/scenario.js';
 import type { DrillReport, DuringOutcome, FaultTimelineEntry } from '../report/drill-report.js';
 import {
   leaderChanges,
@@ -30,6 +30,7 @@ import { startWorkload, type WorkloadResult } from '../workload/driver.js';
 import { lostWrites, type LostWrite } from '../workload/lost-writes.js';
 import { seededRandom } from '../workload/random.js';
 import type { ElectionTimeout } from './election-timeout.js';
+import type { MemberProbe } from './leader-probes.js';
 import { leaderName, startLeaderWatch } from './leader-watch.js';
 import { faultSpecFor, selectTargets } from './targets.js';
 
@@ -56,6 +57,8 @@ export interface MembershipDriver {
 
 export interface DrillDependencies {
   adapter: Pick<ClusterAdapter, 'status'>;
+  /** Asks one member whom it follows (for a sharp leader timeline); default: status polls. */
+  leaderProbe?: MemberProbe;
   injector: FaultInjector;
   store: WorkloadStore;
   check: (history: RecordedHistory, options: CheckOptions) => CheckResult | Promise<CheckResult>;
@@ -78,6 +81,8 @@ export interface DrillRequest {
   seed: number;
   durationMs?: number;
   clients?: number;
+  /** Replaces the scenario's read/write/cas weights. */
+  mix?: OperationMix;
   /** Budget of the linearizability checker (default 30 s); past it the verdict is INCONCLUSIVE. */
   checkerTimeoutMs?: number;
   pollIntervalMs?: number;
@@ -91,6 +96,8 @@ export interface DrillOutcome {
 }
 
 const READ_BACK_BUDGET_MS = 20_000;
+/** A member that does not answer its probe within this counts as saying nothing. */
+const LEADER_PROBE_TIMEOUT_MS = 500;
 const ROUND_READY_TIMEOUT_MS = 30_000;
 
 export async function runDrill(
@@ -104,7 +111,11 @@ export async function runDrill(
   const progress = deps.progress ?? SILENT_PROGRESS;
   const { scenario, target } = request;
   const durationMs = request.durationMs ?? scenario.durationMs;
-  const spec = { ...scenario.workload, clients: request.clients ?? scenario.workload.clients };
+  const spec = {
+    ...scenario.workload,
+    clients: request.clients ?? scenario.workload.clients,
+    mix: request.mix ?? scenario.workload.mix,
+  };
   const electionMs = request.electionTimeout.ms;
   const maxTimeToNewLeaderMs = scenario.expectations.maxTimeToNewLeaderMs ?? 3 * electionMs;
   const maxRecoveryMs = scenario.expectations.maxRecoveryMs ?? 3 * electionMs + 5000;
@@ -187,6 +198,9 @@ export async function runDrill(
     intervalMs: request.pollIntervalMs ?? 150,
     memberName,
     sleep,
+    ...(deps.leaderProbe !== undefined && {
+      probe: { members: memberNames, ask: deps.leaderProbe, timeoutMs: LEADER_PROBE_TIMEOUT_MS },
+    }),
   });
 
   let workloadResult: WorkloadResult | undefined;
@@ -195,13 +209,16 @@ export async function runDrill(
   let leaderBefore: string | null = null;
   let acknowledgedBeforeFault = 0;
   let faultHitLeader = false;
+  let workloadStartMs = 0;
+  let workloadEndMs = 0;
   try {
     leaderBefore = await phase(
       'leader',
       'wait for a leader',
       async () => {
         const ready = await watch.waitUntil(
-          (status) => leaderName(status, memberName) !== null,
+          // The status agrees there is a leader, and the timeline has seen it too.
+          (status) => leaderName(status, memberName) !== null && watch.current() !== null,
           Math.max(10_000, 3 * electionMs),
         );
         if (!ready) {
@@ -221,6 +238,7 @@ export async function runDrill(
       (leader) => `${leader ?? '?'} leads`,
     );
 
+    workloadStartMs = at();
     const workload = await startWorkload({
       spec,
       keys,
@@ -325,9 +343,14 @@ export async function runDrill(
         while (at() < deadline && recoveryAfter(workload.operations, lastHeal) === undefined)
           await sleep(100);
         await sleep(scenario.settleMs);
+        // End on an agreed leader when there is one to be had (an old leader rejoining with a
+        // higher term may have just called an election).
+        const leaderDeadline = at() + 3 * electionMs;
+        while (at() < leaderDeadline && watch.current() === null) await sleep(100);
       });
     } finally {
       workloadResult = await workload.stop();
+      workloadEndMs = at();
     }
   } finally {
     await watch.stop();
@@ -446,7 +469,7 @@ export async function runDrill(
     leaderBefore,
     leaderAfter: timeline[timeline.length - 1]?.leader ?? null,
     timeToNewLeaderMs: newLeader?.ms ?? null,
-    writeUnavailability: writeUnavailability(history.operations, 0, Math.max(at(), 0)),
+    writeUnavailability: writeUnavailability(history.operations, workloadStartMs, workloadEndMs),
     recoveryMs: recovery ?? null,
     operations: summarizeOperations(history.operations, workloadResult.answerErrors),
     acknowledgedWrites: acknowledged.length,

@@ -11,10 +11,11 @@ import { connectAdapter } from '../../systems/registry.js';
 import { checkHistory } from '../checker/index.js';
 import { installHealOnExit, openFaultInjector } from '../faults/index.js';
 import type { FaultInjector } from '../faults/types.js';
-import type { DrillScenario } from '../drills/scenario.js';
+import type { DrillScenario, OperationMix } from '../drills/scenario.js';
 import type { KeyValueClient } from '../workload/client.js';
 import { workloadStoreFor } from '../workload/stores.js';
 import { electionTimeoutOf } from './election-timeout.js';
+import { leaderProbeFor } from './leader-probes.js';
 import {
   runDrill,
   type DrillOutcome,
@@ -28,6 +29,7 @@ export interface SandboxDrillRequest {
   scenario: DrillScenario;
   durationMs?: number;
   clients?: number;
+  mix?: OperationMix;
   seed?: number;
   checkerTimeoutMs?: number;
   keepData?: boolean;
@@ -107,6 +109,7 @@ export async function runSandboxDrill(request: SandboxDrillRequest): Promise<Dri
         seed: request.seed ?? randomBytes(4).readUInt32BE(0),
         ...(request.durationMs !== undefined && { durationMs: request.durationMs }),
         ...(request.clients !== undefined && { clients: request.clients }),
+        ...(request.mix !== undefined && { mix: request.mix }),
         ...(request.checkerTimeoutMs !== undefined && {
           checkerTimeoutMs: request.checkerTimeoutMs,
         }),
@@ -114,6 +117,7 @@ export async function runSandboxDrill(request: SandboxDrillRequest): Promise<Dri
       },
       {
         adapter,
+        leaderProbe: leaderProbeFor(record),
         injector,
         store,
         check: checkHistory,

@@ -270,7 +270,16 @@ export function zookeeperWorkloadStore(options: ZooKeeperStoreOptions): Workload
     },
     cleanup: async () => {
       const { client } = await adminSession();
-      await within(removeTree(client, root), { timeoutMs: 30_000 }, `remove ${root}`);
+      // A write still in flight when the clients closed may add a record znode while the
+      // tree is removed (NOT_EMPTY): try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await within(removeTree(client, root), { timeoutMs: 30_000 }, `remove ${root}`);
+          return;
+        } catch (error) {
+          if (codeOf(error) !== 'NOT_EMPTY' || attempt >= 5) throw error;
+        }
+      }
     },
     close: () => {
       admin?.client.close();
