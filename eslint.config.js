@@ -72,18 +72,18 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
-  layer(['core/**/*.ts'], ['cli', 'ops', 'systems', 'sandbox', ...FACES.slice(1)], IO_MODULES),
-  layer(['ops/**/*.ts'], ['cli', 'systems', 'sandbox', ...FACES.slice(1)]),
-  layer(['systems/**/*.ts'], ['cli', 'ops', 'sandbox', ...FACES.slice(1)]),
-  layer(['sandbox/**/*.ts'], ['cli', 'ops', 'systems', ...FACES.slice(1)]),
-  layer(['agent/**/*.ts'], ['cli', 'dashboards', 'runbooks', 'chaos']),
-  layer(['dashboards/**/*.ts'], ['cli', 'agent', 'runbooks', 'chaos']),
-  layer(['runbooks/**/*.ts'], ['cli', 'agent', 'dashboards', 'chaos']),
-  layer(['chaos/**/*.ts'], ['cli', 'agent', 'dashboards', 'runbooks']),
+  layer(['core/**/*.{ts,tsx}'], ['cli', 'ops', 'systems', 'sandbox', ...FACES.slice(1)], IO_MODULES),
+  layer(['ops/**/*.{ts,tsx}'], ['cli', 'systems', 'sandbox', ...FACES.slice(1)]),
+  layer(['systems/**/*.{ts,tsx}'], ['cli', 'ops', 'sandbox', ...FACES.slice(1)]),
+  layer(['sandbox/**/*.{ts,tsx}'], ['cli', 'ops', 'systems', ...FACES.slice(1)]),
+  layer(['agent/**/*.{ts,tsx}'], ['cli', 'dashboards', 'runbooks', 'chaos']),
+  layer(['dashboards/**/*.{ts,tsx}'], ['cli', 'agent', 'runbooks', 'chaos']),
+  layer(['runbooks/**/*.{ts,tsx}'], ['cli', 'agent', 'dashboards', 'chaos']),
+  layer(['chaos/**/*.{ts,tsx}'], ['cli', 'agent', 'dashboards', 'runbooks']),
   // systems/x never imports systems/y: each adapter may reach only core/ and systems/transport/.
   ...['etcd', 'zookeeper', 'kraft', 'nats', 'tikv', 'cockroach', 'consul'].map((kind) =>
     layer(
-      [`systems/${kind}/**/*.ts`],
+      [`systems/${kind}/**/*.{ts,tsx}`],
       [
         'cli',
         'ops',
@@ -96,7 +96,7 @@ export default defineConfig(
   ),
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.{ts,tsx}', 'bench/**/*.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-floating-promises': 'off',
