@@ -36,8 +36,12 @@ export function latencyChart(
 ): ChartData {
   const title = which === 'commit' ? 'commit p99 ms' : 'fsync p99 ms';
   if (track === undefined) return { title, lines: [], note: 'no cluster selected' };
+  // Members of the last status only: a member removed (or renamed while down) drops out.
+  const current = new Set(track.lastStatus?.members.map((member) => member.id));
   const members = [...track.members.values()].filter(
-    (member) => options.memberId === undefined || member.id === options.memberId,
+    (member) =>
+      (current.size === 0 || current.has(member.id)) &&
+      (options.memberId === undefined || member.id === options.memberId),
   );
   const lines = members.map((member) => {
     const buffer = which === 'commit' ? member.commitP99Seconds : member.fsyncP99Seconds;

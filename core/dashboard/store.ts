@@ -304,7 +304,7 @@ export class DashboardStore {
       cluster: event.cluster,
       severity: EVENT_SEVERITY[event.type],
       source: event.type,
-      message: event.message,
+      message: dashboardWording(event),
     });
   }
 }
@@ -320,3 +320,11 @@ const EVENT_SEVERITY: Record<ClusterEvent['type'], LogSeverity> = {
   'cluster-unreachable': 'critical',
   'cluster-back': 'info',
 };
+
+/** The shared event messages speak as the agent; on the dashboard it is the dashboard polling. */
+function dashboardWording(event: ClusterEvent): string {
+  if (event.type === 'cluster-unreachable')
+    return `cannot reach the cluster: ${String(event.details.error ?? event.message)}`;
+  if (event.type === 'cluster-back') return 'the cluster answers again';
+  return event.message;
+}

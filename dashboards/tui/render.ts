@@ -222,6 +222,12 @@ function drawChart(
   // A flat zero line would divide by zero in the chart's scale: give it a unit of height.
   const maxY = Math.max(0, ...lines.flatMap((line) => line.y));
   chart.options.maxY = maxY > 0 ? undefined : 1;
+  // The legend box needs a line per series plus its border, inside the chart's border.
+  chart.options.showLegend = lines.length + 4 <= (chart.height as number);
+  if (!chart.options.showLegend && chart.legend !== undefined) {
+    chart.remove(chart.legend);
+    chart.legend = undefined;
+  }
   // A label longer than the top border would spill into the chart.
   const room = Math.max(4, (chart.width as number) - 6);
   chart.setLabel(

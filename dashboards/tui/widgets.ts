@@ -27,7 +27,9 @@ export interface LineSeries {
 /** blessed-contrib's line chart: a braille canvas sized when it is attached to the screen. */
 export interface LineChart extends Box {
   setData(series: LineSeries[]): void;
-  options: { maxY?: number };
+  options: { maxY?: number; showLegend: boolean };
+  /** The legend box the chart appends while showLegend is on. */
+  legend?: Box;
 }
 
 type WidgetFactory<T> = (options: Record<string, unknown>) => T;
