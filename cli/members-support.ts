@@ -129,9 +129,13 @@ export function sandboxProvisioner(stateDir: string, sandbox: string): MemberPro
     },
     async stop(member) {
       const listing = (await sandboxList(stateDir)).find((entry) => entry.name === sandbox);
+      // ZooKeeper names servers `server.N`; the sandbox started server N as `nN`.
+      const name = /^server\.(\d+)$/.exec(member.name)?.[1];
+      const candidates = name === undefined ? [member.name] : [member.name, `n${name}`];
+      const started = listing?.members.find((candidate) => candidates.includes(candidate.name));
       // A member the sandbox never started (added by hand) has no process here to stop.
-      if (listing?.members.some((candidate) => candidate.name === member.name) !== true) return;
-      await sandboxRemoveMember(stateDir, sandbox, member.name);
+      if (started === undefined) return;
+      await sandboxRemoveMember(stateDir, sandbox, started.name);
     },
   };
 }

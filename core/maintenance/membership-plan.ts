@@ -134,13 +134,16 @@ export function planPromoteMember(
       actions: ['quorumctl members list shows each member with its role'],
     });
   }
-  if (member.role !== 'learner') {
+  // ZooKeeper turns an observer into a participant with one reconfig; elsewhere only learners.
+  const promotable =
+    member.role === 'learner' || (status.kind === 'zookeeper' && member.role === 'observer');
+  if (!promotable) {
     throw new UsageError(
       'NOT_A_LEARNER',
       `${member.name} is ${member.role === 'observer' ? 'an observer' : `a ${member.role}`}: only learners are promoted`,
       {
         actions: [
-          'ZooKeeper observers become participants by removing them and adding them back as voters',
+          'quorumctl members list shows which members are learners (or ZooKeeper observers)',
         ],
       },
     );

@@ -242,14 +242,18 @@ describe('planPromoteMember', () => {
     assert.equal(plan.steps[1]?.quorumAfter.voters, 4);
   });
 
-  it('refuses voters and observers', () => {
+  it('refuses voters; promotes a ZooKeeper observer to participant (one reconfig)', () => {
     assert.throws(
       () => planPromoteMember(clusterOf('n1:L n2:F n3:F'), { name: 'n2' }),
       refused('ALREADY_VOTER'),
     );
-    assert.throws(
-      () => planPromoteMember(clusterOf('n1:L n2:F n3:F n4:o', 'zookeeper'), { name: 'n4' }),
-      refused('NOT_A_LEARNER'),
+    const plan = planPromoteMember(clusterOf('n1:L n2:F n3:F n4:o', 'zookeeper'), { name: 'n4' });
+    assert.deepEqual(
+      plan.steps.map((step) => [step.action, step.quorumAfter.voters]),
+      [
+        ['wait-caught-up', 3],
+        ['promote', 4],
+      ],
     );
   });
 });
