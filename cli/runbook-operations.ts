@@ -138,7 +138,7 @@ const BASE_OPERATIONS: readonly OperationDefinition[] = [
   },
   {
     name: 'backup.create',
-    description: 'Take a backup into dest (a directory): outputs name, sizeBytes, revision.',
+    description: 'Take a backup into dest (a directory): outputs name, sizeBytes, durationMs.',
     mutates: false,
     build:
       (dependencies) =>

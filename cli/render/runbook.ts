@@ -19,6 +19,19 @@ export function renderRunbookList(runbooks: readonly Runbook[]): string {
   );
 }
 
+export function renderOperationCatalog(
+  operations: readonly { name: string; description: string; mutates: boolean }[],
+): string {
+  return formatTable(
+    ['OPERATION', 'CHANGES CLUSTER', 'WHAT IT DOES (ARGUMENTS)'],
+    operations.map((operation) => [
+      operation.name,
+      operation.mutates ? 'yes' : 'no',
+      operation.description,
+    ]),
+  );
+}
+
 function describeStep(step: RunbookStep): string {
   switch (step.type) {
     case 'operation':

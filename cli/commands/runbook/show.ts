@@ -16,7 +16,7 @@ RUNBOOK FORMAT (YAML)
     - id: take-backup                     unique, lower-case-with-dashes (the journal key)
       name: Take a backup                  for people
       require: [health == ok, quorumMargin >= 1]   gates, checked before the step (and on resume)
-      run: backup.create                  an operation (quorumctl runbook show lists none: see docs/runbooks.md)
+      run: backup.create                  an operation: quorumctl runbook list --operations
       with: { dest: "{{ params.dest }}" } arguments; {{ params.X }}, {{ cluster }}, {{ steps.ID.KEY }}
     - id: go
       confirm: "Proceed?"                 pauses for the operator; needs --yes without a terminal
