@@ -14,9 +14,11 @@ import {
   allocateNetwork,
   assertNetnsAvailable,
   createNetwork,
+  ensureNetwork,
   inNetns,
   readNetwork,
   removeNetwork,
+  waitForNetnsExec,
   type SandboxNetwork,
 } from './netns.js';
 import { allocatePorts } from './ports.js';
@@ -114,6 +116,7 @@ export async function sandboxUp(options: UpOptions): Promise<SandboxRecord> {
   record.monitorUrls = record.members.map((member) => member.monitorUrl ?? member.clientUrl);
   // Recorded before the wait, so a start that fails half-way (or is interrupted) can still be torn down.
   await writeRecord(layout.stateFile, record);
+  await waitForNetnsExec(record.members);
 
   progress(memberCount === 1 ? 'waiting for the member to be ready' : 'waiting for a leader');
   const outcome = await waitForReadiness(server, record, readyTimeoutMs);
@@ -154,7 +157,7 @@ export async function sandboxDown(
   }
   // After the processes: a namespace with a process in it outlives `ip netns delete`.
   if (record.members.some((member) => member.netns !== undefined))
-    await removeNetwork(stateDir, name);
+    await removeNetwork(stateDir, name, { keepRecord: options.keepData === true });
   // Deleted by the layout's path, never the recorded one: a hand-edited state file must not aim rm elsewhere.
   if (options.keepData !== true)
     await rm(sandboxLayout(stateDir, name).dir, { recursive: true, force: true });
@@ -225,12 +228,14 @@ export async function restartMembers(
     ...(member.netns !== undefined && { netns: member.netns }),
   }));
   const launches = server.plan({ sandbox: name, confDir: layout.confDir, members: slots });
+  if (slots.some((slot) => slot.netns !== undefined)) await ensureNetwork(stateDir, name);
   for (const [index, launch] of launches.entries()) {
     const member = record.members[index];
     if (member === undefined || memberAlive(record, member)) continue;
     record.members[index] = launchMember(server, layout, launch, slots[index] as MemberSlot);
   }
   await writeRecord(layout.stateFile, record);
+  await waitForNetnsExec(record.members);
   const outcome = await waitForReadiness(server, record, options.readyTimeoutMs ?? 60_000);
   if (!outcome.ready) {
     const logFiles = new Map(record.members.map((member) => [member.name, member.logFile]));

@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -282,7 +283,11 @@ async function assertSubnetUnshared(network: SandboxNetwork): Promise<void> {
  * (idempotent; works without network.json, from the derived names). Returns what it deleted.
  * Processes must be stopped first: a namespace with a process in it outlives its deletion.
  */
-export async function removeNetwork(stateDir: string, sandbox: string): Promise<string[]> {
+export async function removeNetwork(
+  stateDir: string,
+  sandbox: string,
+  options: { keepRecord?: boolean } = {},
+): Promise<string[]> {
   const names = networkNames(stateDir, sandbox);
   const present = await networkLeftovers(stateDir, sandbox);
   const removed: string[] = [];
@@ -298,8 +303,50 @@ export async function removeNetwork(stateDir: string, sandbox: string): Promise<
   for (const link of ordered) {
     if ((await runCommand('ip', ['link', 'delete', link])).code === 0) removed.push(`link ${link}`);
   }
-  await rm(networkFile(stateDir, sandbox), { force: true });
+  // Kept for `sandbox down --keep-data`: restartMembers builds the same network again from it.
+  if (options.keepRecord !== true) await rm(networkFile(stateDir, sandbox), { force: true });
   return removed;
+}
+
+/**
+ * Before starting members of a recorded netns sandbox again: if its namespaces are gone
+ * (`sandbox down --keep-data`, a reboot), creates the recorded network again.
+ */
+export async function ensureNetwork(stateDir: string, sandbox: string): Promise<void> {
+  const network = await readNetwork(stateDir, sandbox);
+  if (network === undefined) return;
+  const present = await networkLeftovers(stateDir, sandbox);
+  const complete =
+    present.links.includes(network.bridge) &&
+    network.members.every((member) => present.namespaces.includes(member.netns));
+  if (complete) return;
+  await removeNetwork(stateDir, sandbox, { keepRecord: true });
+  await createNetwork(stateDir, network);
+}
+
+/**
+ * \`ip netns exec\` enters the namespace, then execs the server; until then (and for an
+ * instant during the exec) /proc/PID/cmdline is ip's or empty, which a liveness check
+ * would read as "not our server". Waits until each PID runs its server, or is gone.
+ */
+export async function waitForNetnsExec(
+  members: readonly { pid: number; netns?: string }[],
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = (member: { pid: number }) => {
+    try {
+      const argv0 = readFileSync(`/proc/${member.pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      return argv0 === '' || argv0 === 'ip';
+    } catch {
+      return false; // gone: readiness reports it
+    }
+  };
+  let waiting = members.filter((member) => member.netns !== undefined);
+  while (waiting.length > 0 && Date.now() < deadline) {
+    waiting = waiting.filter(pending);
+    if (waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** The namespaces and links (veths, bridge) of the sandbox that exist right now. */

@@ -13,7 +13,7 @@ import {
   removeNetwork,
   runCommand,
 } from '../../sandbox/netns.js';
-import { sandboxDown, sandboxList, sandboxUp } from '../../sandbox/index.js';
+import { restartMembers, sandboxDown, sandboxList, sandboxUp } from '../../sandbox/index.js';
 
 const IS_ROOT = process.getuid?.() === 0;
 
@@ -66,6 +66,20 @@ describe('netns sandbox', { skip: !IS_ROOT && 'needs root', timeout: 60_000 }, (
       ]);
       assert.match(inside.stdout, /\blo: <LOOPBACK,UP/, 'loopback is up inside');
       assert.match(inside.stdout, /\beth0@/, 'the veth end is eth0');
+    }
+    // down --keep-data removes the network too; a restart builds the recorded one again.
+    await sandboxDown(stateDir, 'nx', { graceMs: 1000, keepData: true });
+    assert.deepEqual(await leftovers(stateDir, ['nx']), []);
+    const restarted = await restartMembers(stateDir, 'nx');
+    assert.deepEqual(
+      restarted.members.map((member) => member.host),
+      record.members.map((member) => member.host),
+    );
+    for (const member of restarted.members) {
+      const health = await fetch(`${member.clientUrl}/health`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      assert.equal(health.status, 200, `${member.name} after restart`);
     }
     await sandboxDown(stateDir, 'nx', { graceMs: 1000 });
     assert.deepEqual(await leftovers(stateDir, ['nx']), []);
