@@ -71,9 +71,8 @@ export function networkNames(stateDir: string, sandbox: string): NetworkNames {
         ? plain
         : `${vethPrefix}-${createHash('sha256').update(member).digest('hex').slice(0, 6)}`;
     },
-    // Member names carry no '-', so the prefix plus one dash-free word is exactly ours.
-    ownsNetns: (name) =>
-      name.startsWith(nsPrefix) && /^[a-z0-9]+$/.test(name.slice(nsPrefix.length)),
+    // The hash in the prefix keeps other sandboxes' names out (unless a name embeds our hash).
+    ownsNetns: (name) => name.startsWith(nsPrefix) && name.length > nsPrefix.length,
     ownsVeth: (name) => name.startsWith(`${vethPrefix}-`),
   };
 }
@@ -260,6 +259,44 @@ export async function createMemberNetwork(
   await inside(['ip', 'link', 'set', 'eth0', 'up']);
   await mustRun('ip', ['link', 'set', member.hostVeth, 'master', network.bridge]);
   await mustRun('ip', ['link', 'set', member.hostVeth, 'up']);
+}
+
+/**
+ * A member joining a running netns sandbox (membership changes): its namespace and address on
+ * the bridge, recorded in network.json. undefined for a sandbox without --netns. The caller
+ * sets MemberSlot.host/netns from it; the manager's launch wraps the command in the namespace.
+ */
+export async function attachMemberNetwork(
+  stateDir: string,
+  sandbox: string,
+  member: string,
+): Promise<MemberNetwork | undefined> {
+  const network = await readNetwork(stateDir, sandbox);
+  if (network === undefined) return undefined;
+  const existing = network.members.find((candidate) => candidate.name === member);
+  if (existing !== undefined) return existing;
+  const joining = planMemberNetwork(stateDir, network, member);
+  // Recorded first: a crash half-way leaves a namespace that down still finds.
+  await writeNetwork(stateDir, { ...network, members: [...network.members, joining] });
+  await createMemberNetwork(network, joining);
+  return joining;
+}
+
+/** Removes a member's namespace and veth (after its process stopped) and its record. */
+export async function detachMemberNetwork(
+  stateDir: string,
+  sandbox: string,
+  member: string,
+): Promise<void> {
+  const network = await readNetwork(stateDir, sandbox);
+  const leaving = network?.members.find((candidate) => candidate.name === member);
+  if (network === undefined || leaving === undefined) return;
+  await runCommand('ip', ['netns', 'delete', leaving.netns]);
+  await runCommand('ip', ['link', 'delete', leaving.hostVeth]);
+  await writeNetwork(stateDir, {
+    ...network,
+    members: network.members.filter((candidate) => candidate.name !== member),
+  });
 }
 
 /** Two sandboxes that raced for the same subnet: the later one backs off with a clear error. */

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   allocateNetwork,
+  attachMemberNetwork,
   createNetwork,
+  detachMemberNetwork,
   networkLeftovers,
   networkNames,
   readNetwork,
@@ -94,6 +96,16 @@ describe('netns sandbox', { skip: !IS_ROOT && 'needs root', timeout: 60_000 }, (
     });
     await createNetworkIn(stateDir, network);
     assert.equal((await leftovers(stateDir, ['half'])).length, 2 + 2 + 1);
+    // A joining member gets the next address; leaving removes its namespace and veth.
+    const joined = await attachMemberNetwork(stateDir, 'half', 'n3');
+    assert.equal(joined?.address.split('.')[3], '13');
+    assert.equal((await leftovers(stateDir, ['half'])).length, 3 + 3 + 1);
+    await detachMemberNetwork(stateDir, 'half', 'n3');
+    assert.equal((await leftovers(stateDir, ['half'])).length, 2 + 2 + 1);
+    assert.deepEqual(
+      (await readNetwork(stateDir, 'half'))?.members.map((member) => member.name),
+      ['n1', 'n2'],
+    );
     const record = await sandboxDown(stateDir, 'half');
     assert.equal(record.members.length, 0);
     assert.deepEqual(await leftovers(stateDir, ['half']), []);
