@@ -209,6 +209,8 @@ export async function runDrill(
   let leaderBefore: string | null = null;
   let acknowledgedBeforeFault = 0;
   let faultHitLeader = false;
+  /** False while an error may leave the drill half-way: the outer finally then cleans up. */
+  let faultPhaseDone = false;
   let workloadStartMs = 0;
   let workloadEndMs = 0;
   try {
@@ -352,6 +354,7 @@ export async function runDrill(
       workloadResult = await workload.stop();
       workloadEndMs = at();
     }
+    faultPhaseDone = true;
   } finally {
     await watch.stop();
     if (faults.some((fault) => fault.healedAtMs === undefined)) {
@@ -364,8 +367,7 @@ export async function runDrill(
           `faults could not be healed: run quorumctl chaos heal (${healed.failed.map((failure) => failure.error).join('; ')})`,
         );
     }
-    if (workloadResult === undefined)
-      await cleanUp(deps.store, request.keepData === true, warnings);
+    if (!faultPhaseDone) await cleanUp(deps.store, request.keepData === true, warnings);
   }
 
   const duringOutcome = during === undefined ? undefined : await during;
