@@ -96,7 +96,7 @@ export async function withMembershipTarget<T>(
   }
 }
 
-async function findSandbox(stateDir: string, name: string): Promise<SandboxListing> {
+export async function findSandbox(stateDir: string, name: string): Promise<SandboxListing> {
   const found = (await sandboxList(stateDir)).find((entry) => entry.name === name);
   if (found === undefined) {
     throw new UsageError('SANDBOX_NOT_FOUND', `no sandbox named "${name}" in ${stateDir}`, {

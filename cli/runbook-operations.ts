@@ -2,7 +2,7 @@
  * The operations runbook steps call by name, wired to quorumctl's use cases. The CLI is the
  * composition root: it knows the target, the storage and the sandbox, the engine does not.
  */
-import { PartialFailureError, UsageError } from '../core/errors.js';
+import { PartialFailureError, UnsupportedOperationError, UsageError } from '../core/errors.js';
 import type { FailOn } from '../core/check/report.js';
 import type { ParameterValue } from '../core/runbook/model.js';
 import { createBackup, findBackup, verifyBackup } from '../ops/backup.js';
@@ -27,6 +27,8 @@ import { backupSupportFor } from '../systems/backup-registry.js';
 import { readCertificate } from '../systems/transport/tls-certificate.js';
 import type { MembershipTarget } from './members-support.js';
 import { openStorage, throwawayClusters } from './render/backup-command.js';
+import { CHAOS_OPERATIONS } from './runbook-chaos.js';
+import { restoreBackupIntoSandbox } from './sandbox-restore.js';
 import { MAINTENANCE_OPERATIONS } from './runbook-maintenance.js';
 
 /** Everything operations need beyond the adapter: where the cluster is and who runs them. */
@@ -162,7 +164,7 @@ const BASE_OPERATIONS: readonly OperationDefinition[] = [
   {
     name: 'backup.verify',
     description:
-      'Verify a backup (dest, name default latest, restoreTest default true, maxRestoreSeconds: the RTO threshold).',
+      'Verify a backup (dest, name default latest, for: the cluster it was taken of, restoreTest default true, maxRestoreSeconds: the RTO threshold).',
     mutates: false,
     build:
       (dependencies) =>
@@ -172,7 +174,7 @@ const BASE_OPERATIONS: readonly OperationDefinition[] = [
         const manifest = await findBackup(
           storage,
           stringArg(operation, args, 'name') ?? 'latest',
-          dependencies.opened.target.name,
+          stringArg(operation, args, 'for') ?? dependencies.opened.target.name,
         );
         const report = await verifyBackup({
           storage,
@@ -209,6 +211,51 @@ const BASE_OPERATIONS: readonly OperationDefinition[] = [
           );
         }
         return { backup: report.backup, ...(restoreMs !== undefined && { restoreMs }) };
+      },
+  },
+  {
+    name: 'backup.restore',
+    description:
+      'Restore a backup (dest, name default latest, for: the cluster it was taken of) into the --sandbox, which must hold no data yet; outputs restoreMs and whether the content matches.',
+    mutates: true,
+    build:
+      (dependencies) =>
+      async (args, { signal }) => {
+        const operation = 'backup.restore';
+        const { sandbox, stateDir } = dependencies.opened;
+        if (sandbox === undefined) {
+          throw new UnsupportedOperationError(
+            'RESTORE_NEEDS_SANDBOX',
+            'backup.restore rebuilds a sandbox: run the runbook with --sandbox NAME (a new, empty one)',
+            { actions: ['for clusters on other hosts: quorumctl backup restore prints the steps'] },
+          );
+        }
+        const storage = openStorage(requiredString(operation, args, 'dest'));
+        const manifest = await findBackup(
+          storage,
+          stringArg(operation, args, 'name') ?? 'latest',
+          stringArg(operation, args, 'for'),
+        );
+        const outcome = await restoreBackupIntoSandbox({
+          manifest,
+          dataPath: storage.localPath(manifest),
+          support: await backupSupportFor(manifest.systemKind),
+          sandbox,
+          stateDir,
+          signal,
+        });
+        if (!outcome.matches) {
+          throw new PartialFailureError(
+            'RESTORED_CONTENT_MISMATCH',
+            `${manifest.name} was restored into ${sandbox.name} but its content does not match the backup's fingerprint`,
+            { actions: [`quorumctl backup verify ${manifest.name} --restore-test`] },
+          );
+        }
+        return {
+          backup: manifest.name,
+          restored: outcome.restored,
+          ...(outcome.restoreMs !== undefined && { restoreMs: Math.round(outcome.restoreMs) }),
+        };
       },
   },
   {
@@ -277,7 +324,11 @@ const BASE_OPERATIONS: readonly OperationDefinition[] = [
   },
 ];
 
-const DEFINITIONS: readonly OperationDefinition[] = [...BASE_OPERATIONS, ...MAINTENANCE_OPERATIONS];
+const DEFINITIONS: readonly OperationDefinition[] = [
+  ...BASE_OPERATIONS,
+  ...MAINTENANCE_OPERATIONS,
+  ...CHAOS_OPERATIONS,
+];
 
 /** Names the parser accepts; known without connecting (list, show, and parse errors). */
 export function runbookOperationNames(): ReadonlySet<string> {

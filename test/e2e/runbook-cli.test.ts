@@ -68,6 +68,8 @@ describe('runbooks against a 3-member etcd sandbox', { timeout: 300_000 }, () =>
       'replace-member',
       'restore-drill',
       'rolling-defrag',
+      'chaos-gameday',
+      'disaster-recovery',
     ]) {
       assert.ok(names.includes(name), `${name} is in the library`);
     }
@@ -93,6 +95,8 @@ describe('runbooks against a 3-member etcd sandbox', { timeout: 300_000 }, () =>
       'rolling-defrag': ['-p', `backupDest=${backups()}`],
       'replace-member': ['-p', 'member=n2', '-p', `backupDest=${backups()}`],
       'nospace-recovery': [],
+      'chaos-gameday': ['-p', 'duration=2s'],
+      'disaster-recovery': ['-p', `backupDest=${backups()}`, '-p', `lostCluster=${SANDBOX}`],
     };
     for (const [name, params] of Object.entries(plans)) {
       const planned = await home.run([
@@ -136,6 +140,7 @@ describe('runbooks against a 3-member etcd sandbox', { timeout: 300_000 }, () =>
       ['restore-drill', ['-p', `backupDest=${backups()}`, '-p', 'maxRestoreSeconds=60']],
       ['leader-flapping-triage', ['-p', 'window=2s']],
       ['rolling-defrag', ['-p', `backupDest=${backups()}`, '-p', 'wait=0s']],
+      ['chaos-gameday', ['-p', 'duration=2s']],
     ];
     for (const [name, params] of runs) {
       const junit = join(home.dir, `${name}.xml`);
@@ -163,6 +168,60 @@ describe('runbooks against a 3-member etcd sandbox', { timeout: 300_000 }, () =>
     }
     const history = await home.run(['runbook', 'history', '-o', 'json']);
     assert.equal(parse<RunRecord[]>(history.stdout).result.length, runs.length);
+  });
+
+  test('disaster-recovery rebuilds the cluster from its backup in a new sandbox, and refuses one with data', async () => {
+    // The "lost" cluster's data and its backup.
+    const put = await fetch(`${record.endpoints[0]}/v3/kv/put`, {
+      method: 'POST',
+      body: JSON.stringify({ key: btoa('precious'), value: btoa('kept') }),
+    });
+    assert.equal(put.status, 200);
+    const backedUp = await home.run([
+      'backup',
+      'create',
+      '-c',
+      `sandbox-${SANDBOX}`,
+      '-d',
+      backups(),
+    ]);
+    assert.equal(backedUp.code, 0, backedUp.stderr);
+    const rebuiltSandbox = await home.sandboxUp(`${SANDBOX}-dr`, [
+      '--kind',
+      'etcd',
+      '--members',
+      '3',
+    ]);
+    const args = [
+      'runbook',
+      'run',
+      'disaster-recovery',
+      '--sandbox',
+      `${SANDBOX}-dr`,
+      '-p',
+      `backupDest=${backups()}`,
+      '-p',
+      `lostCluster=sandbox-${SANDBOX}`,
+      '--yes',
+      '-o',
+      'json',
+    ];
+    const rebuilt = await home.run(args, { timeoutMs: 120_000 });
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    const restore = parse<RunResult>(rebuilt.stdout).result.record.entries.find(
+      (entry) => entry.stepId === 'restore' && entry.state === 'done',
+    );
+    assert.match(String(restore?.outputs?.restored), /3 members from revision \d+/);
+    const range = await fetch(`${rebuiltSandbox.endpoints[1]}/v3/kv/range`, {
+      method: 'POST',
+      body: JSON.stringify({ key: btoa('precious') }),
+    });
+    const found = (await range.json()) as { kvs?: { value: string }[] };
+    assert.equal(atob(found.kvs?.[0]?.value ?? ''), 'kept', 'the data is in the rebuilt cluster');
+
+    const again = await home.run(args, { timeoutMs: 60_000 });
+    assert.equal(again.code, 4, 'the rebuilt cluster now holds data: a second restore is refused');
+    assert.equal(parse<RunResult>(again.stdout).result.stop?.code, 'RESTORE_TARGET_LIVE');
   });
 
   test('a gate that fails stops the run (exit 4); resume continues once the cluster is whole', async () => {

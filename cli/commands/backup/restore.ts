@@ -1,34 +1,19 @@
 import { Args, Flags } from '@oclif/core';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { compactTimestamp, type BackupManifest } from '../../../core/backup/manifest.js';
 import {
   fingerprintMismatches,
   type BackupKindSupport,
   type RestoreMember,
-  type RestorePlan,
 } from '../../../core/backup/producer.js';
 import { guardRestore } from '../../../core/backup/restore-guard.js';
 import { UnreachableError, UnsupportedOperationError, UsageError } from '../../../core/errors.js';
 import { EXIT_CODE_HELP, ExitCode } from '../../../core/exit-codes.js';
 import type { ClusterTarget, ConnectOptions } from '../../../core/ports.js';
 import { findBackup } from '../../../ops/backup.js';
-import { executeRestorePlan } from '../../../ops/backup/restore.js';
-import {
-  defaultStateDir,
-  restartMembers,
-  sandboxList,
-  sandboxTarget,
-  stopMember,
-  type SandboxListing,
-} from '../../../sandbox/index.js';
+import { defaultStateDir, type SandboxListing } from '../../../sandbox/index.js';
 import { backupSupportFor } from '../../../systems/backup-registry.js';
-import { restoreDataDir } from '../../../systems/etcd/restore.js';
-import { REVISION_BUMP } from '../../../systems/etcd/restore-plan.js';
-import { countKeys, readFingerprint } from '../../../systems/etcd/snapshot-fingerprint.js';
-import { connectAdapter } from '../../../systems/registry.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags, targetFlags, type OutputFormat } from '../../flags.js';
 import { stateDirFlag } from '../../sandbox-flags.js';
@@ -39,7 +24,14 @@ import {
   openStorage,
   resolveBackupTarget,
 } from '../../render/backup-command.js';
-import { renderRestorePlan, renderRestoreReport, type RestoreReport } from '../../render/backup.js';
+import { renderRestorePlan, renderRestoreReport } from '../../render/backup.js';
+import { findSandbox } from '../../members-support.js';
+import {
+  executeOnSandbox,
+  sandboxFacts,
+  sandboxRestoreMembers,
+  sandboxRestoreTarget,
+} from '../../sandbox-restore.js';
 
 export default class BackupRestore extends QuorumctlCommand {
   static override summary = 'Plan a restore step by step; with --execute, perform it on a sandbox.';
@@ -146,16 +138,11 @@ ${EXIT_CODE_HELP}`;
     const sandbox =
       flags.sandbox === undefined
         ? undefined
-        : await findSandbox(flags['state-dir'], flags.sandbox);
+        : await findSandbox(flags['state-dir'] ?? defaultStateDir(), flags.sandbox);
     const destination = sandbox === undefined ? await this.liveTarget(flags, support) : undefined;
     const members: RestoreMember[] =
       sandbox !== undefined
-        ? sandbox.members.map((member) => ({
-            name: member.name,
-            clientUrl: member.clientUrl,
-            peerUrl: `http://127.0.0.1:${member.ports.peer ?? 0}`,
-            dataDir: `${member.dataDir}.restored-${stamp}`,
-          }))
+        ? sandboxRestoreMembers(sandbox, stamp)
         : (destination?.members ?? []).map((member) => ({
             ...member,
             dataDir: flags['data-dir'].replaceAll('{name}', member.name),
@@ -228,7 +215,9 @@ ${EXIT_CODE_HELP}`;
     const { target, options } =
       flags.sandbox === undefined
         ? await resolveBackupTarget(flags)
-        : sandboxRestoreTarget(await findSandbox(flags['state-dir'], flags.sandbox));
+        : sandboxRestoreTarget(
+            await findSandbox(flags['state-dir'] ?? defaultStateDir(), flags.sandbox),
+          );
     if (target.kind !== manifest.systemKind) {
       throw new UsageError(
         'RESTORE_KIND_MISMATCH',
@@ -321,39 +310,6 @@ ${EXIT_CODE_HELP}`;
   }
 }
 
-async function findSandbox(stateDir: string | undefined, name: string): Promise<SandboxListing> {
-  const found = (await sandboxList(stateDir ?? defaultStateDir())).find(
-    (entry) => entry.name === name,
-  );
-  if (found === undefined) {
-    throw new UsageError('SANDBOX_NOT_FOUND', `no sandbox named "${name}"`, {
-      actions: ['quorumctl sandbox ls', 'start one: quorumctl sandbox up NAME'],
-    });
-  }
-  return found;
-}
-
-async function sandboxFacts(sandbox: SandboxListing) {
-  if (sandbox.state === 'stopped') return { cluster: sandbox.name, hasLeader: false };
-  const target: ClusterTarget = { name: sandbox.name, kind: 'etcd', ...sandboxTarget(sandbox) };
-  const adapter = await connectAdapter(target, { timeoutMs: 2000 });
-  try {
-    const status = await adapter.status().catch(() => undefined);
-    const leader = status?.members.find((member) => member.id === status.leaderId);
-    const dataItems =
-      leader === undefined
-        ? undefined
-        : await countKeys(leader.endpoint, 0, { timeoutMs: 5000 }).catch(() => undefined);
-    return {
-      cluster: sandbox.name,
-      hasLeader: status?.leaderId !== undefined,
-      ...(dataItems !== undefined && { dataItems }),
-    };
-  } finally {
-    await adapter.close();
-  }
-}
-
 function parseMembers(text: string): RestoreMember[] {
   return text.split(',').map((entry) => {
     const match = /^([^=]+)=(https?:\/\/[^,]+)$/.exec(entry.trim());
@@ -368,117 +324,4 @@ function parseMembers(text: string): RestoreMember[] {
       clientUrl: `${peer.protocol}//${peer.hostname}:2379`,
     };
   });
-}
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function executeOnSandbox(input: {
-  plan: RestorePlan;
-  manifest: BackupManifest;
-  support: BackupKindSupport;
-  sandbox: SandboxListing;
-  stateDir: string;
-  members: RestoreMember[];
-  dataPath: string;
-  token: string;
-  signal: AbortSignal;
-}): Promise<RestoreReport> {
-  const { plan, manifest, sandbox, members } = input;
-  const byName = new Map(members.map((member) => [member.name, member]));
-  const initialCluster = members
-    .map((member) => `${member.name}=${member.peerUrl ?? ''}`)
-    .join(',');
-  const bumped = plan.steps.some((step) => step.command?.includes('--bump-revision') === true);
-  const target: ClusterTarget = { name: sandbox.name, kind: 'etcd', ...sandboxTarget(sandbox) };
-  let fingerprint: RestoreReport['fingerprint'];
-  const { executed, restoreMs } = await executeRestorePlan(
-    plan,
-    {
-      checkBackup: async () => {
-        const actual = await sha256Of(input.dataPath);
-        if (actual !== manifest.sha256)
-          throw new UsageError(
-            'BACKUP_CORRUPT',
-            `${input.dataPath} hashes to ${actual}, not ${manifest.sha256}`,
-            {
-              actions: ['quorumctl backup verify shows what is wrong; restore another backup'],
-            },
-          );
-      },
-      stopMember: async (member) => {
-        await stopMember(input.stateDir, sandbox.name, member, 'SIGTERM');
-      },
-      restoreMember: async (name) => {
-        const member = byName.get(name);
-        if (member?.dataDir === undefined || member.peerUrl === undefined) return;
-        await restoreDataDir({
-          snapshotPath: input.dataPath,
-          name,
-          dataDir: member.dataDir,
-          initialCluster,
-          peerUrl: member.peerUrl,
-          clusterToken: input.token,
-          ...(bumped && { bumpRevision: REVISION_BUMP }),
-          signal: input.signal,
-        });
-      },
-      startMembers: async (names) => {
-        // The sandbox starts members from its recorded data dirs: move the restored ones there.
-        const stamp = compactTimestamp(new Date());
-        for (const name of names) {
-          const recorded = sandbox.members.find((member) => member.name === name);
-          const restored = byName.get(name)?.dataDir;
-          if (recorded === undefined || restored === undefined) continue;
-          await rename(recorded.dataDir, `${recorded.dataDir}.pre-restore-${stamp}`);
-          await rename(restored, recorded.dataDir);
-        }
-        await restartMembers(input.stateDir, sandbox.name);
-      },
-      checkHealth: async () => {
-        const adapter = await connectAdapter(target, { timeoutMs: 2000 });
-        try {
-          const status = await adapter.status();
-          const down = status.members.filter((member) => !member.reachable);
-          if (status.leaderId === undefined || down.length > 0)
-            throw new UnreachableError(
-              'RESTORED_CLUSTER_UNHEALTHY',
-              `the restored sandbox ${status.leaderId === undefined ? 'has no leader' : `has unreachable members: ${down.map((m) => m.name).join(', ')}`}`,
-              { actions: [`quorumctl sandbox logs ${sandbox.name}`] },
-            );
-        } finally {
-          await adapter.close();
-        }
-      },
-      checkContent: async () => {
-        const recorded = manifest.fingerprint;
-        const endpoint = target.endpoints[0];
-        if (recorded === undefined || endpoint === undefined || bumped) return;
-        const restored = await readFingerprint(endpoint, Number(manifest.position.revision), {
-          timeoutMs: 60_000,
-        });
-        fingerprint = {
-          recorded,
-          restored,
-          matches: fingerprintMismatches(recorded, restored).length === 0,
-        };
-      },
-    },
-    input.signal,
-  );
-  return { plan, executed, restoreMs, ...(fingerprint !== undefined && { fingerprint }) };
-}
-
-/** A sandbox as a restore target: where quorumctl's adapters reach it. */
-function sandboxRestoreTarget(sandbox: SandboxListing): {
-  target: ClusterTarget;
-  options: ConnectOptions;
-} {
-  return {
-    target: { name: sandbox.name, kind: sandbox.kind, ...sandboxTarget(sandbox) },
-    options: { timeoutMs: 5000 },
-  };
 }
