@@ -326,19 +326,23 @@ export async function runMutation(
 ): Promise<{ report: MaintenanceReport; exitCode: number }> {
   const { plan, opened } = input;
   await confirmPlan(plan, input.flags, renderPlan);
-  const backup = plan.steps.some((step) => step.mutates)
-    ? await safetyBackupBefore(
-        plan.operation,
-        opened.target,
-        opened.options,
-        input.flags,
-        input.toolVersion,
-      )
-    : undefined;
   const interrupt = interruptSignal();
+  // One step view for the safety backup and the plan's steps.
   const progress = createProgressSink({ format: input.format });
   let run: MaintenanceRun;
+  let backup: Awaited<ReturnType<typeof safetyBackupBefore>>;
   try {
+    backup = plan.steps.some((step) => step.mutates)
+      ? await safetyBackupBefore(
+          plan.operation,
+          opened.target,
+          opened.options,
+          input.flags,
+          input.toolVersion,
+          interrupt.signal,
+          progress,
+        )
+      : undefined;
     run = await input.execute(progress, interrupt.signal);
   } finally {
     await progress.close();

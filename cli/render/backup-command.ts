@@ -25,6 +25,8 @@ import {
 } from '../../sandbox/index.js';
 import { backupKinds, backupSupportFor } from '../../systems/backup-registry.js';
 import { openLocalDirectory } from '../../systems/storage/local-directory.js';
+import type { ProgressSink } from '../../core/progress.js';
+import { snapshotDetail } from './backup-progress.js';
 import { formatBytes } from './table.js';
 
 /** The envelope kinds of backup output. */
@@ -184,6 +186,8 @@ export async function safetyBackupBefore(
   flags: { 'no-backup'?: boolean | undefined; 'backup-dest'?: string | undefined },
   toolVersion: string,
   signal?: AbortSignal,
+  /** The command's step view: the backup shows as its first step instead of a \r line. */
+  progress?: ProgressSink,
 ): Promise<CreatedBackup | undefined> {
   if (flags['no-backup'] === true) {
     process.stderr.write(`no safety backup before ${command} (--no-backup)\n`);
@@ -197,7 +201,16 @@ export async function safetyBackupBefore(
   }
   const safeName = target.name.replace(/[^A-Za-z0-9._-]+/g, '_');
   const storage = openStorage(flags['backup-dest'] ?? join(defaultStateDir(), 'backups', safeName));
-  const progress = progressLine();
+  const label = `safety backup before ${command}`;
+  const line = progress === undefined ? progressLine() : undefined;
+  const report = (state: 'running' | 'done' | 'failed', detail?: string) =>
+    progress?.report({
+      step: 'safety-backup',
+      label,
+      state,
+      ...(detail !== undefined && { detail }),
+    });
+  report('running');
   try {
     const created = await takeSafetyBackup({
       before: command,
@@ -206,14 +219,20 @@ export async function safetyBackupBefore(
       support: await backupSupportFor(target.kind),
       storage,
       toolVersion,
-      onProgress: progress.update,
+      onProgress: (update) => {
+        line?.update(update);
+        report('running', snapshotDetail(update));
+      },
       ...(signal !== undefined && { signal }),
     });
-    process.stderr.write(
-      `safety backup ${created.manifest.name} (${formatBytes(created.manifest.sizeBytes)}) in ${storage.location}\n`,
-    );
+    const where = `${created.manifest.name} (${formatBytes(created.manifest.sizeBytes)}) in ${storage.location}`;
+    report('done', where);
+    if (progress === undefined) process.stderr.write(`safety backup ${where}\n`);
     return created;
+  } catch (error) {
+    report('failed');
+    throw error;
   } finally {
-    progress.done();
+    line?.done();
   }
 }
