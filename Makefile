@@ -68,6 +68,8 @@ bench: system build
 	$(NODE_PATH_PREFIX) node dist/bench/fsync-probe-vs-fio.js
 	$(NODE_PATH_PREFIX) node dist/bench/backup-etcd.js
 	$(NODE_PATH_PREFIX) node dist/bench/agent-overhead.js
+	$(NODE_PATH_PREFIX) node dist/bench/checker.js
+	$(NODE_PATH_PREFIX) node dist/bench/dashboard-cpu.js
 
 clean:
 	rm -rf dist
