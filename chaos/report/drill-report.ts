@@ -22,6 +22,9 @@ export interface FaultTimelineEntry {
   kind: FaultKind;
   members: string[];
   groups?: string[][];
+  /** When the runner asked for the fault (iptables rules then go in one by one). */
+  requestedAtMs: number;
+  /** When the fault was fully in place: time to new leader counts from here. */
   injectedAtMs: number;
   healedAtMs?: number;
   /** The heal failed: the fault may still be active (`quorumctl chaos heal` retries it). */
@@ -101,7 +104,7 @@ export interface DrillReport {
   leaderTimeline: LeaderObservation[];
   leaderBefore: string | null;
   leaderAfter: string | null;
-  /** Start of the first fault that hit the leader -> first different leader seen; null: none seen. */
+  /** The first fault that hit the leader fully in place -> first different leader seen; null: none seen. */
   timeToNewLeaderMs: number | null;
   writeUnavailability: UnavailabilityWindow;
   /** Last heal -> first write acknowledged after it; null: none was. */

@@ -95,11 +95,11 @@ export function renderTimelineSvg(report: DrillReport, history: RecordedHistory)
   );
   // Faults: a band across every lane while the fault was active, labelled in its own lane.
   for (const fault of report.faults) {
-    const from = x(fault.injectedAtMs);
+    const from = x(fault.requestedAtMs);
     const to = x(fault.healedAtMs ?? endMs);
     const label = `${fault.kind} ${fault.groups === undefined ? fault.members.join(',') : fault.groups.map((group) => group.join(',')).join(' | ')}`;
     parts.push(
-      `<rect class="fault-band" x="${from.toFixed(1)}" y="${faultTop}" width="${Math.max(1, to - from).toFixed(1)}" height="${height - faultTop - 30}" fill="#e15759" fill-opacity="0.12" stroke="#e15759" stroke-opacity="0.6"><title>${escapeHtml(`${label}: ${seconds(fault.injectedAtMs)} -> ${fault.healedAtMs === undefined ? 'not healed' : seconds(fault.healedAtMs)}`)}</title></rect>`,
+      `<rect class="fault-band" x="${from.toFixed(1)}" y="${faultTop}" width="${Math.max(1, to - from).toFixed(1)}" height="${height - faultTop - 30}" fill="#e15759" fill-opacity="0.12" stroke="#e15759" stroke-opacity="0.6"><title>${escapeHtml(`${label}: requested ${seconds(fault.requestedAtMs)}, in place ${seconds(fault.injectedAtMs)}, healed ${fault.healedAtMs === undefined ? 'not healed' : seconds(fault.healedAtMs)}`)}</title></rect>`,
       `<text x="${(from + 4).toFixed(1)}" y="${faultTop + 15}" class="fault-label">${escapeHtml(label)}</text>`,
     );
   }
@@ -272,12 +272,13 @@ ${
 }
 <h2>Faults</h2>
 ${table(
-  ['id', 'kind', 'members', 'groups', 'injected', 'healed'],
+  ['id', 'kind', 'members', 'groups', 'requested', 'in place', 'healed'],
   report.faults.map((fault) => [
     fault.id,
     fault.kind,
     fault.members.join(', '),
     fault.groups?.map((group) => group.join(',')).join(' | ') ?? '',
+    seconds(fault.requestedAtMs),
     seconds(fault.injectedAtMs),
     fault.healedAtMs === undefined
       ? `NOT HEALED ${fault.healError ?? ''}`

@@ -46,19 +46,27 @@ export function firstDifferentLeader(
 }
 
 /**
- * Fault start -> first different leader, for the first fault that acted on the leader of
- * its moment; undefined when no fault hit the leader or no new leader was seen.
+ * Fault in place -> first different leader, for the first fault that acted on the leader of
+ * its moment; undefined when no fault hit the leader or no new leader was seen. Counted from
+ * when the fault was fully applied: a partition of five members is two dozen iptables rules,
+ * which take a second or two to go in on a busy machine.
  */
 export function timeToNewLeader(
   timeline: readonly LeaderObservation[],
   faults: readonly FaultTimelineEntry[],
 ): { ms: number; fault: FaultTimelineEntry; from: string; to: string } | undefined {
   for (const fault of faults) {
-    const leader = leaderAt(timeline, fault.injectedAtMs);
+    const leader = leaderAt(timeline, fault.requestedAtMs);
     if (leader === null || !fault.members.includes(leader)) continue;
-    const next = firstDifferentLeader(timeline, leader, fault.injectedAtMs);
+    const next = firstDifferentLeader(timeline, leader, fault.requestedAtMs);
     if (next === undefined || next.leader === null) return undefined;
-    return { ms: next.atMs - fault.injectedAtMs, fault, from: leader, to: next.leader };
+    // A fault half in place may already start an election: that counts as no wait at all.
+    return {
+      ms: Math.max(0, next.atMs - fault.injectedAtMs),
+      fault,
+      from: leader,
+      to: next.leader,
+    };
   }
   return undefined;
 }

@@ -83,6 +83,8 @@ export interface DrillRequest {
   clients?: number;
   /** Replaces the scenario's read/write/cas weights. */
   mix?: OperationMix;
+  /** Replaces the scenario's limit on the time to a new leader. */
+  maxTimeToNewLeaderMs?: number;
   /** Budget of the linearizability checker (default 30 s); past it the verdict is INCONCLUSIVE. */
   checkerTimeoutMs?: number;
   pollIntervalMs?: number;
@@ -117,7 +119,8 @@ export async function runDrill(
     mix: request.mix ?? scenario.workload.mix,
   };
   const electionMs = request.electionTimeout.ms;
-  const maxTimeToNewLeaderMs = scenario.expectations.maxTimeToNewLeaderMs ?? 3 * electionMs;
+  const maxTimeToNewLeaderMs =
+    request.maxTimeToNewLeaderMs ?? scenario.expectations.maxTimeToNewLeaderMs ?? 3 * electionMs;
   const maxRecoveryMs = scenario.expectations.maxRecoveryMs ?? 3 * electionMs + 5000;
   const memberNames = target.members.map((member) => member.name);
   const random = seededRandom(request.seed);
@@ -275,6 +278,7 @@ export async function runDrill(
           id: '',
           kind: faultSpec.kind,
           members: faultSpec.members,
+          requestedAtMs: at(),
           injectedAtMs: at(),
         };
         if (faultSpec.groups !== undefined) entry.groups = faultSpec.groups;
@@ -287,6 +291,7 @@ export async function runDrill(
             () => deps.injector.inject(faultSpec),
             (applied) => applied.id,
           );
+          entry.injectedAtMs = at();
           entry.id = record.id;
           if (
             scenario.during !== undefined &&
@@ -413,7 +418,7 @@ export async function runDrill(
   );
 
   const timeline = leaderChanges(watch.observations);
-  const firstFaultMs = faults[0]?.injectedAtMs ?? Infinity;
+  const firstFaultMs = faults[0]?.requestedAtMs ?? Infinity;
   const newLeader = timeToNewLeader(timeline, faults);
   const lastHealMs = faults[faults.length - 1]?.healedAtMs;
   const recovery =

@@ -30,6 +30,7 @@ export interface SandboxDrillRequest {
   durationMs?: number;
   clients?: number;
   mix?: OperationMix;
+  maxTimeToNewLeaderMs?: number;
   seed?: number;
   checkerTimeoutMs?: number;
   keepData?: boolean;
@@ -110,6 +111,9 @@ export async function runSandboxDrill(request: SandboxDrillRequest): Promise<Dri
         ...(request.durationMs !== undefined && { durationMs: request.durationMs }),
         ...(request.clients !== undefined && { clients: request.clients }),
         ...(request.mix !== undefined && { mix: request.mix }),
+        ...(request.maxTimeToNewLeaderMs !== undefined && {
+          maxTimeToNewLeaderMs: request.maxTimeToNewLeaderMs,
+        }),
         ...(request.checkerTimeoutMs !== undefined && {
           checkerTimeoutMs: request.checkerTimeoutMs,
         }),

@@ -71,7 +71,16 @@ function report(overrides: Partial<DrillReport> = {}): DrillReport {
     electionTimeout: { ms: 1000, source: 'etcd default' },
     targets: ['n1'],
     phases: [{ name: 'warmup', startMs: 0, endMs: 1000 }],
-    faults: [{ id: 'kill-1', kind: 'kill', members: ['n1'], injectedAtMs: 1000, healedAtMs: 2000 }],
+    faults: [
+      {
+        id: 'kill-1',
+        kind: 'kill',
+        members: ['n1'],
+        requestedAtMs: 950,
+        injectedAtMs: 1000,
+        healedAtMs: 2000,
+      },
+    ],
     leaderTimeline: [
       { atMs: 5, leader: 'n1', term: 2 },
       { atMs: 1100, leader: null },

@@ -23,6 +23,7 @@ const fault = (
   id: 'f',
   kind: 'kill',
   members,
+  requestedAtMs: injectedAtMs - 50,
   injectedAtMs,
   ...(healedAtMs !== undefined && { healedAtMs }),
 });
@@ -59,9 +60,18 @@ describe('leader timeline', () => {
 
   test('time to new leader runs from the fault that hit the leader to the first other leader', () => {
     const result = timeToNewLeader(timeline, [fault(['n2'], 100), fault(['n1'], 900)]);
+    // Counted from when the fault was fully in place (900), not when it was asked for (850).
     assert.equal(result?.ms, 1400);
     assert.equal(result?.from, 'n1');
     assert.equal(result?.to, 'n3');
+  });
+
+  test('a new leader before the fault was fully in place counts as 0 ms', () => {
+    const early = leaderChanges([
+      { atMs: 0, leader: 'n1' },
+      { atMs: 960, leader: 'n2' },
+    ]);
+    assert.equal(timeToNewLeader(early, [fault(['n1'], 1000)])?.ms, 0);
   });
 
   test('no fault on the leader, or no other leader seen: undefined', () => {

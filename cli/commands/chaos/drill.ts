@@ -97,6 +97,10 @@ ${EXIT_CODE_HELP}
       min: 1,
       max: 64,
     }),
+    'max-time-to-new-leader': Flags.string({
+      description:
+        "Limit for the time to a new leader, e.g. 5s. Default: the scenario's, else 3x the kind's election timeout.",
+    }),
     mix: Flags.string({
       description:
         "Read/write/CAS weights, e.g. 50/50/0 (no compare-and-swap). Default: the scenario's (40/40/20).",
@@ -163,6 +167,12 @@ ${EXIT_CODE_HELP}
         ...(durationMs !== undefined && { durationMs }),
         ...(flags.clients !== undefined && { clients: flags.clients }),
         ...(flags.mix !== undefined && { mix: parseMix(flags.mix) }),
+        ...(flags['max-time-to-new-leader'] !== undefined && {
+          maxTimeToNewLeaderMs: parseDuration(
+            flags['max-time-to-new-leader'],
+            '--max-time-to-new-leader',
+          ),
+        }),
         ...(flags.seed !== undefined && { seed: flags.seed }),
       });
     } finally {
