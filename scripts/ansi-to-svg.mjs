@@ -12,7 +12,8 @@
  * 38;2;R;G;B / 48;2;R;G;B (true colour), 39/49 (defaults). Other escape sequences (cursor
  * movement, OSC titles) are dropped. Every code point is one cell: box drawing and braille
  * (blessed-contrib's line charts) are single-width; each run is stretched to its cells with
- * textLength so a font lacking a glyph cannot shift the columns after it.
+ * textLength so a font lacking a glyph cannot shift the columns after it. Box-drawing lines
+ * are drawn as strokes, so borders join whatever the font and line height.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -45,6 +46,21 @@ const DEFAULTS = {
   cellWidthRatio: 0.6,
   lineHeightRatio: 1.25,
   padding: 12,
+};
+
+/** Box-drawing characters as the cell edges their strokes reach: up, down, left, right. */
+const BOX_DRAWING = {
+  '\u2500': 'lr',
+  '\u2502': 'ud',
+  '\u250c': 'rd',
+  '\u2510': 'ld',
+  '\u2514': 'ur',
+  '\u2518': 'ul',
+  '\u251c': 'udr',
+  '\u2524': 'udl',
+  '\u252c': 'lrd',
+  '\u2534': 'lru',
+  '\u253c': 'udlr',
 };
 
 /** The 256-colour palette: 16 base colours, a 6x6x6 cube, 24 greys. */
@@ -184,41 +200,75 @@ export function ansiToSvg(text, options = {}) {
   const x = (column) => (settings.padding + column * cellWidth).toFixed(1);
   const backgrounds = [];
   const texts = [];
+  /** Box-drawing strokes by colour: drawn as lines so borders join across cells and rows. */
+  const strokes = new Map();
   lines.forEach((runs, row) => {
     const top = settings.padding + titleHeight + row * lineHeight;
     const baseline = (top + settings.fontSize).toFixed(1);
     for (const run of runs) {
-      const cells = [...run.text].length;
+      const characters = [...run.text];
       let fg = run.style.fg ?? settings.foreground;
       let bg = run.style.bg;
       if (run.style.reverse) [fg, bg] = [bg ?? settings.background, fg];
       if (bg !== undefined) {
         backgrounds.push(
-          `<rect x="${x(run.column)}" y="${top.toFixed(1)}" width="${(cells * cellWidth).toFixed(1)}" height="${lineHeight.toFixed(1)}" fill="${bg}"/>`,
+          `<rect x="${x(run.column)}" y="${top.toFixed(1)}" width="${(characters.length * cellWidth).toFixed(1)}" height="${lineHeight.toFixed(1)}" fill="${bg}"/>`,
         );
       }
-      if (run.text.trim() === '') continue;
-      const attributes = [
-        `x="${x(run.column)}"`,
-        `y="${baseline}"`,
-        `fill="${fg}"`,
-        `textLength="${(cells * cellWidth).toFixed(1)}"`,
-        'lengthAdjust="spacingAndGlyphs"',
-      ];
-      if (run.style.bold) attributes.push('font-weight="bold"');
-      if (run.style.dim) attributes.push('opacity="0.6"');
-      if (run.style.italic) attributes.push('font-style="italic"');
-      if (run.style.underline) attributes.push('text-decoration="underline"');
-      texts.push(`<text ${attributes.join(' ')}>${escapeXml(run.text)}</text>`);
+      // A colour equal to the background (blessed-contrib's black legend borders) stays
+      // invisible, as it is in the terminal.
+      if (fg === bg || (bg === undefined && fg === '#000000')) continue;
+      let textStart = 0;
+      const flushText = (end) => {
+        const piece = characters.slice(textStart, end).join('');
+        if (piece.trim() === '') return;
+        const attributes = [
+          `x="${x(run.column + textStart)}"`,
+          `y="${baseline}"`,
+          `fill="${fg}"`,
+          `textLength="${((end - textStart) * cellWidth).toFixed(1)}"`,
+          'lengthAdjust="spacingAndGlyphs"',
+          // Per element: browsers do not all inherit it from <svg>, and runs of spaces align columns.
+          'xml:space="preserve"',
+        ];
+        if (run.style.bold) attributes.push('font-weight="bold"');
+        if (run.style.dim) attributes.push('opacity="0.6"');
+        if (run.style.italic) attributes.push('font-style="italic"');
+        if (run.style.underline) attributes.push('text-decoration="underline"');
+        texts.push(`<text ${attributes.join(' ')}>${escapeXml(piece)}</text>`);
+      };
+      characters.forEach((character, index) => {
+        const directions = BOX_DRAWING[character];
+        if (directions === undefined) return;
+        flushText(index);
+        textStart = index + 1;
+        const centreX = settings.padding + (run.column + index + 0.5) * cellWidth;
+        const centreY = top + lineHeight / 2;
+        const path = strokes.get(fg) ?? [];
+        for (const direction of directions) {
+          const [dx, dy] = {
+            u: [0, -lineHeight / 2],
+            d: [0, lineHeight / 2],
+            l: [-cellWidth / 2, 0],
+            r: [cellWidth / 2, 0],
+          }[direction];
+          path.push(
+            `M${centreX.toFixed(1)} ${centreY.toFixed(1)}l${dx.toFixed(1)} ${dy.toFixed(1)}`,
+          );
+        }
+        strokes.set(fg, path);
+      });
+      flushText(characters.length);
     }
   });
   const title =
     settings.title === undefined
       ? ''
       : `<text x="${settings.padding}" y="${(settings.padding + settings.fontSize).toFixed(1)}" fill="#9da5b4">${escapeXml(settings.title)}</text>\n`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace" font-size="${settings.fontSize}" xml:space="preserve">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace" font-size="${settings.fontSize}" xml:space="preserve" style="white-space: pre">
 <rect width="100%" height="100%" rx="6" fill="${settings.background}"/>
 ${title}${backgrounds.join('\n')}
+${[...strokes].map(([colour, path]) => `<path d="${path.join('')}" stroke="${colour}" stroke-width="1.2" fill="none" stroke-linecap="square"/>`).join('\n')}
 ${texts.join('\n')}
 </svg>
 `;

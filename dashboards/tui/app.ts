@@ -18,6 +18,7 @@ import {
   createPanelBox,
   createScreen,
   escapeTags,
+  mutedColour,
   type Box,
   type Screen,
 } from './widgets.js';
@@ -52,6 +53,7 @@ export function runTui(options: TuiOptions): Promise<void> {
   const now = options.now ?? Date.now;
   const { session } = options;
   const screen: Screen = createScreen('quorumctl dashboard');
+  const muted = mutedColour(screen);
   let view: ViewState = INITIAL_VIEW;
   let layout: DashboardLayout | undefined;
   let widgets: PanelWidgets = {};
@@ -146,6 +148,7 @@ export function runTui(options: TuiOptions): Promise<void> {
         widgets,
         nowMs: now(),
         intervalMs: options.intervalMs,
+        mutedColour: muted,
       });
       drawOverlay();
       screen.render();

@@ -39,6 +39,8 @@ export interface RenderContext {
   widgets: PanelWidgets;
   nowMs: number;
   intervalMs: number;
+  /** `gray` where the terminal has 16 colours or more; on 8 it would come out black. */
+  mutedColour: string;
 }
 
 const HEALTH_COLOUR: Record<RowHealth, string> = {
@@ -61,8 +63,9 @@ const TONE_COLOUR: Record<TextLine['tone'] | TimelineLine['tone'], string> = {
 /** Member line colours, in member order, so a member keeps its colour in every chart. */
 const SERIES_COLOURS = ['yellow', 'cyan', 'magenta', 'green', 'blue', 'red', 'white'];
 
-function coloured(text: string, colour: string, extra = ''): string {
-  return `{${colour}-fg}${extra}${escapeTags(text)}{/}`;
+function colouredWith(muted: string) {
+  return (text: string, colour: string, extra = ''): string =>
+    `{${colour === 'gray' ? muted : colour}-fg}${extra}${escapeTags(text)}{/}`;
 }
 
 /** Inner size of a bordered panel. */
@@ -80,6 +83,7 @@ export function selectedTrack(store: DashboardStore, view: ViewState): ClusterTr
 export function renderPanels(context: RenderContext): void {
   const { store, view, widgets, layout } = context;
   const track = selectedTrack(store, view);
+  const coloured = colouredWith(context.mutedColour);
   const focusLabel = (panel: 'clusters' | 'members' | 'log', label: string) =>
     view.focus === panel ? `[${label}]` : label;
 
@@ -176,18 +180,25 @@ export function renderPanels(context: RenderContext): void {
   const memberColour = memberColours(track);
   if (widgets.commitChart !== undefined)
     drawChart(
+      context.mutedColour,
       widgets.commitChart,
       latencyChart(track, 'commit', chartOptions('commitChart')),
       memberColour,
     );
   if (widgets.fsyncChart !== undefined)
     drawChart(
+      context.mutedColour,
       widgets.fsyncChart,
       latencyChart(track, 'fsync', chartOptions('fsyncChart')),
       memberColour,
     );
   if (widgets.rateChart !== undefined)
-    drawChart(widgets.rateChart, rateChart(track, chartOptions('rateChart')), () => undefined);
+    drawChart(
+      context.mutedColour,
+      widgets.rateChart,
+      rateChart(track, chartOptions('rateChart')),
+      () => undefined,
+    );
 
   if (widgets.log !== undefined) {
     const size = inner(layout, 'log');
@@ -214,6 +225,7 @@ function memberColours(track: ClusterTrack | undefined): (title: string) => stri
 }
 
 function drawChart(
+  muted: string,
   chart: LineChart,
   data: ChartData,
   colourOf: (title: string) => string | undefined,
@@ -243,6 +255,9 @@ function drawChart(
       },
     })),
   );
+  // blessed-contrib draws the legend's border black: invisible on a dark terminal.
+  if (chart.legend !== undefined)
+    (chart.legend.style as { border?: unknown }).border = { fg: muted };
 }
 
 function keyBar(context: RenderContext): string {

@@ -119,6 +119,12 @@ export function createOverlay(screen: Screen, width: number, height: number, lab
   });
 }
 
+/** Gray where the terminal has 16 colours or more; 8-colour terminals (TERM=screen) would map it to black. */
+export function mutedColour(screen: Screen): string {
+  const colours = (screen as unknown as { tput: { colors: number } }).tput.colors;
+  return colours >= 16 ? 'gray' : 'white';
+}
+
 /** blessed's tag syntax, escaped: text from the cluster must not become markup. */
 export function escapeTags(text: string): string {
   return blessed.escape(text);

@@ -199,6 +199,25 @@ describe(
       );
       assert.match(changed.screen, /<- new, was n\d/);
 
+      // Resized: the layout follows the terminal (collapsed at 80x24, full again at 120x40).
+      await tmux.tmux('resize-window', '-t', 'full', '-x', '80', '-y', '24');
+      await tmux.waitFor(
+        'full',
+        'the compact layout after resizing to 80x24',
+        (text) =>
+          !text.includes('leader timeline') &&
+          text.includes('findings and events') &&
+          text.split('\n').every((line) => Array.from(line).length <= 80),
+        10_000,
+      );
+      await tmux.tmux('resize-window', '-t', 'full', '-x', '120', '-y', '40');
+      await tmux.waitFor(
+        'full',
+        'the full layout after resizing back',
+        (text) => text.includes('leader timeline') && text.includes('full 120x40'),
+        10_000,
+      );
+
       for (const member of ['n1', 'n2', 'n3'])
         await stopMember(home.stateDir, 'dashjs', member, 'SIGKILL');
       const dead = await tmux.waitFor(
