@@ -40,7 +40,7 @@ The verdict is FAIL on any lost acknowledged write, a non-linearizable history, 
 The drill disrupts the cluster: it asks for confirmation on a terminal and needs --yes without one. Faults act on sandbox processes and namespaces, so the target is a sandbox; partitions (isolate-leader, *-split, bridge-partition) need one started with --netns. The drill's keys, znodes or stream are removed afterwards (--keep-data keeps them).
 
 ${EXIT_CODE_HELP}
-  In particular: 0 PASS, 1 FAIL, 6 INCONCLUSIVE (e.g. the checker timed out), 2 when the scenario does not fit the sandbox (kind, members, --netns).`;
+  In particular: 0 PASS, 1 FAIL, 6 INCONCLUSIVE (the checker timed out, or nothing was written before the fault), 2 when the scenario does not fit the sandbox (kind, members, --netns, membership), 3 when the cluster has no leader to start from, 5 when faults of an earlier run could not be healed, 130 when interrupted (the fault is healed first). See docs/chaos-drills.md.`;
 
   static override examples = [
     {
