@@ -98,6 +98,7 @@ export interface DrillOutcome {
 }
 
 const READ_BACK_BUDGET_MS = 20_000;
+const PREPARE_BUDGET_MS = 20_000;
 /** A member that does not answer its probe within this counts as saying nothing. */
 const LEADER_PROBE_TIMEOUT_MS = 500;
 const ROUND_READY_TIMEOUT_MS = 30_000;
@@ -184,7 +185,32 @@ export async function runDrill(
   await phase(
     'prepare',
     `prepare ${spec.keys} keys`,
-    () => deps.store.prepare(keys),
+    async () => {
+      // A cluster just healed (by an earlier drill) may refuse for a few seconds: NATS places
+      // a replicated stream only once the meta leader sees every peer again.
+      const deadline = at() + PREPARE_BUDGET_MS;
+      for (;;) {
+        try {
+          await deps.store.prepare(keys);
+          return;
+        } catch (error) {
+          if (at() >= deadline) {
+            throw new UnreachableError(
+              'DRILL_PREPARE_FAILED',
+              `could not prepare the drill's data (${deps.store.location}) within ${PREPARE_BUDGET_MS / 1000} s: ${describeCause(error)}`,
+              {
+                actions: [
+                  `quorumctl status --cluster sandbox-${target.sandbox}`,
+                  'wait until every member is up and current, then run the drill again',
+                ],
+                cause: error,
+              },
+            );
+          }
+          await sleep(500);
+        }
+      }
+    },
     () => deps.store.location,
   );
 

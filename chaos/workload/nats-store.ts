@@ -33,6 +33,8 @@ interface ApiError {
 /** A JetStream answer that says no: the request was refused before anything was stored. */
 class RefusedError extends Error {}
 
+/** How long the read-back waits for the servers to agree on the stream. */
+const AGREEMENT_BUDGET_MS = 30_000;
 /** Messages per pull while reading the stream back. */
 const READ_BACK_BATCH = 1000;
 
@@ -195,6 +197,47 @@ async function readStream(
   return stored;
 }
 
+/**
+ * Waits until every server, asked on its own, names the same stream leader and last sequence.
+ * A leader cut off from its peers goes on answering for itself for a while (nats-server 2.9
+ * steps down only after lostQuorumInterval, 10 s, and a healed route takes seconds to come
+ * back): a read-back through it would call every write since the cut LOST.
+ */
+async function untilReplicasAgree(options: NatsStoreOptions, stream: string): Promise<void> {
+  const deadline = Date.now() + AGREEMENT_BUDGET_MS;
+  let views: string[] = [];
+  for (;;) {
+    views = await Promise.all(
+      options.servers.map(async (server) => {
+        try {
+          const nc = await connect({
+            servers: [server],
+            noRandomize: true,
+            maxReconnectAttempts: 0,
+            timeout: 2000,
+          });
+          try {
+            const info = await request(nc, `$JS.API.STREAM.INFO.${stream}`, '', 2000);
+            const leader = (info.cluster as { leader?: string } | undefined)?.leader ?? '?';
+            const last = (info.state as { last_seq?: number } | undefined)?.last_seq ?? -1;
+            return `leader ${leader} last ${last}`;
+          } finally {
+            await nc.close();
+          }
+        } catch (error) {
+          return `no answer (${reason(error)})`;
+        }
+      }),
+    );
+    if (new Set(views).size === 1 && !(views[0] ?? '').startsWith('no answer')) return;
+    if (Date.now() >= deadline)
+      throw new Error(
+        `the servers did not agree on stream ${stream} within ${AGREEMENT_BUDGET_MS / 1000} s: ${views.join('; ')}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 export function natsWorkloadStore(options: NatsStoreOptions): WorkloadStore {
   const run = options.run.replace(/[^A-Za-z0-9_-]/g, '_');
   const stream = `QUORUMCTL_DRILL_${run}`;
@@ -229,6 +272,7 @@ export function natsWorkloadStore(options: NatsStoreOptions): WorkloadStore {
         options.timeoutMs,
       ),
     findWrites: async (writes: readonly AcknowledgedWrite[]) => {
+      await untilReplicasAgree(options, stream);
       const stored = await readStream(await adminConnection(), stream, options.timeoutMs);
       const found = new Set<string>();
       for (const write of writes) {

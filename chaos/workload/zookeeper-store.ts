@@ -249,8 +249,11 @@ export function zookeeperWorkloadStore(options: ZooKeeperStoreOptions): Workload
     prepare: async (keys) => {
       const { client } = await adminSession();
       const registers = keys.map((key) => `${root}/k/${key}`);
+      // Idempotent: the runner retries a prepare that failed half-way.
       for (const path of [root, `${root}/k`, `${root}/w`, ...registers])
-        await bounded(create(client, path), `create ${path}`);
+        await bounded(create(client, path), `create ${path}`).catch((error: unknown) => {
+          if (codeOf(error) !== 'NODE_EXISTS') throw error;
+        });
       // The library turns version 0 into "any version" (`version || -1`): one empty write
       // moves every register to version 1, so a CAS on a fresh key is still conditional.
       for (const path of registers) await bounded(clear(client, path), `setData ${path}`);
