@@ -39,8 +39,9 @@ describe('quorumctl chaos list and show', () => {
       (scenario) => scenario.name,
     );
     assert.ok(names.includes('kill-leader') && names.includes('bridge-partition'), names.join());
-    const zookeeper = await home.run(['chaos', 'list', '--kind', 'nats']);
-    assert.doesNotMatch(zookeeper.stdout, /pause-leader/, 'pause-leader is not written for NATS');
+    const nats = await home.run(['chaos', 'list', '--kind', 'nats']);
+    assert.match(nats.stdout, /kill-leader/);
+    assert.doesNotMatch(nats.stdout, /pause-leader/, 'pause-leader is not written for NATS');
   });
 
   test('show: a scenario with its defaults, its source, and a bad file by line and column', async () => {

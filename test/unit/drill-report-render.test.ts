@@ -5,6 +5,7 @@ import type { RecordedHistory } from '../../chaos/checker/history.js';
 import type { DrillReport } from '../../chaos/report/drill-report.js';
 import { renderDrillHtml } from '../../chaos/report/html.js';
 import { renderJunit } from '../../chaos/report/junit.js';
+import { parseMix } from '../../cli/commands/chaos/drill.js';
 import { renderDrillReport } from '../../cli/render/drill.js';
 
 const HISTORY: RecordedHistory = {
@@ -182,5 +183,14 @@ describe('renderDrillReport', () => {
     assert.match(text, /LOST WRITES\nKEY\s+VALUE/);
     assert.match(text, /k1\s+w0-3\s+2/);
     assert.doesNotMatch(renderDrillReport(report({ lostWrites: [] })), /LOST WRITES/);
+  });
+});
+
+describe('--mix', () => {
+  test('READ/WRITE/CAS weights; something must write', () => {
+    assert.deepEqual(parseMix('50/50/0'), { read: 50, write: 50, cas: 0 });
+    assert.throws(() => parseMix('100/0/0'), /some writes/);
+    assert.throws(() => parseMix('1/2'), /READ\/WRITE\/CAS/);
+    assert.throws(() => parseMix('a/b/c'), /READ\/WRITE\/CAS/);
   });
 });
