@@ -172,7 +172,8 @@ ${EXIT_CODE_HELP}`;
         kind: outcome.kind,
         ...(outcome.ok ? { status: outcome.status } : { error: outcome.error }),
         verdict: health.verdict,
-        ...(worst !== undefined && { reason: worst.message }),
+        // Unreachable: the summary already says why.
+        ...(outcome.ok && worst !== undefined && { reason: worst.message }),
       }),
     );
   }

@@ -154,9 +154,12 @@ export function runTui(options: TuiOptions): Promise<void> {
       screen.render();
     };
 
-    /** Coalesces the outcomes of one poll round (they arrive milliseconds apart) into one draw. */
+    /**
+     * Coalesces the outcomes of one poll round into one draw: they arrive up to a few hundred
+     * milliseconds apart, and a draw per cluster would triple the dashboard's CPU.
+     */
     const scheduleDraw = () => {
-      renderTimer ??= setTimeout(draw, 25);
+      renderTimer ??= setTimeout(draw, Math.min(200, options.intervalMs / 4));
     };
 
     const drawOverlay = () => {

@@ -178,6 +178,20 @@ export function renderPanels(context: RenderContext): void {
     ...(view.focusedMemberId !== undefined && { memberId: view.focusedMemberId }),
   });
   const memberColour = memberColours(track);
+  // Charts are the costly part of a frame: redrawn only when their cluster was polled again
+  // or what they show changed (another cluster or member, a new size).
+  const chartsKey = [
+    track?.name,
+    track?.lastOutcome?.atMs,
+    view.focusedMemberId,
+    layout.columns,
+    layout.rows,
+  ].join('|');
+  const drawChart: typeof drawChartNow = (muted, chart, data, colourOf) => {
+    if (drawnCharts.get(chart) === chartsKey) return;
+    drawnCharts.set(chart, chartsKey);
+    drawChartNow(muted, chart, data, colourOf);
+  };
   if (widgets.commitChart !== undefined)
     drawChart(
       context.mutedColour,
@@ -224,7 +238,10 @@ function memberColours(track: ClusterTrack | undefined): (title: string) => stri
   };
 }
 
-function drawChart(
+/** What each chart last drew, so an unchanged chart is not redrawn. */
+const drawnCharts = new WeakMap<LineChart, string>();
+
+function drawChartNow(
   muted: string,
   chart: LineChart,
   data: ChartData,

@@ -119,6 +119,47 @@ describe(
       await home.cleanup();
     });
 
+    test('without a terminal: one line per cluster per refresh, or HealthReport JSON Lines', async () => {
+      const lines = await home.run(['dashboard', '--all', '--count', '2']);
+      assert.equal(lines.code, 0, lines.stderr);
+      const printed = lines.stdout.trim().split('\n');
+      assert.equal(printed.length, 4, lines.stdout);
+      assert.equal(
+        printed.filter((line) =>
+          / sandbox-dash \(etcd\): leader n\d at term \d+, quorum margin 1 .*\[ok\]$/.test(line),
+        ).length,
+        2,
+        lines.stdout,
+      );
+      assert.equal(
+        printed.filter((line) =>
+          / sandbox-dashjs \(nats\): leader n\d, quorum margin 1 .*\[ok\]$/.test(line),
+        ).length,
+        2,
+        lines.stdout,
+      );
+      const json = await home.run(['dashboard', '--all', '--count', '1', '-o', 'json']);
+      assert.equal(json.code, 0, json.stderr);
+      const documents = json.stdout
+        .trim()
+        .split('\n')
+        .map(
+          (line) =>
+            JSON.parse(line) as { kind: string; result: { cluster: string; verdict: string } },
+        );
+      assert.deepEqual(
+        documents.map((document) => [document.kind, document.result.verdict]),
+        [
+          ['HealthReport', 'ok'],
+          ['HealthReport', 'ok'],
+        ],
+      );
+      assert.deepEqual(documents.map((document) => document.result.cluster).sort(), [
+        'sandbox-dash',
+        'sandbox-dashjs',
+      ]);
+    });
+
     test('80x24: the collapsed layout shows its three panels intact', async () => {
       await tmux.start('small', 80, 24, env);
       await tmux.keys('small', './bin/quorumctl dashboard --all --interval 1s', 'Enter');
