@@ -23,7 +23,7 @@ export abstract class QuorumctlCommand extends Command {
     renderTable: (result: T) => string,
     exitCode: number = ExitCode.ok,
   ): Promise<void> {
-    process.stdout.write(
+    await writeOut(
       format === 'table'
         ? renderTable(result)
         : await serializeEnvelope(successEnvelope(this.outputKind, result, exitCode), format),
@@ -55,11 +55,24 @@ export abstract class QuorumctlCommand extends Command {
     const format = requestedFormat(this.argv);
     if (format === 'table') process.stderr.write(renderError(typed, this.argv.includes('--debug')));
     else {
-      process.stdout.write(await serializeEnvelope(errorEnvelope(this.outputKind, typed), format));
+      await writeOut(await serializeEnvelope(errorEnvelope(this.outputKind, typed), format));
       if (this.argv.includes('--debug')) process.stderr.write(renderError(typed, true));
     }
     this.exit(typed.exitCode);
   }
+}
+
+/**
+ * Resolves once the text is handed to the OS: exiting right after a plain write cuts output
+ * over a pipe's buffer (64 KiB) short.
+ */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
 }
 
 /** oclif's own parse errors become usage errors; anything untyped is a bug (exit 70). */
