@@ -10,5 +10,13 @@ export const SCENARIO_FAULT_KINDS: readonly FaultKind[] = [
   'loss',
 ];
 
-/** iptables rules live inside each member's network namespace (`sandbox up --netns`). */
-export const FAULT_KINDS_NEEDING_NETNS: readonly FaultKind[] = ['isolate', 'partition'];
+/**
+ * iptables rules live inside each member's network namespace (`sandbox up --netns`); latency
+ * and loss redirect peer traffic to proxies on the sandbox's bridge.
+ */
+export const FAULT_KINDS_NEEDING_NETNS: readonly FaultKind[] = [
+  'isolate',
+  'partition',
+  'latency',
+  'loss',
+];
