@@ -1,11 +1,13 @@
 // Benchmark (not a test): what `quorumctl dashboard --all --interval 1s` costs while it runs
 // in a real terminal (tmux, 120x40) over three 3-member sandboxes (etcd, ZooKeeper, NATS).
 // CPU time is utime+stime of the dashboard's node process from /proc/PID/stat, measured
-// after a warm-up; resident memory from /proc/PID/status.
+// after a warm-up; resident memory from /proc/PID/status. Beside it, over the same window, a
+// second dashboard without a terminal (line output to /dev/null) polls the same clusters: the
+// difference is what drawing costs, the rest is polling.
 //
 //   node dist/bench/dashboard-cpu.js [--minutes 5] [--interval 1s]
 // Aim (issue 9): under 5% of one core.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
     run(join(ROOT, 'bin', 'quorumctl'), args, { env, timeout: 120_000 });
   const socket = `quorumctl-bench-${process.pid}`;
   const tmux = (...args: string[]) => run('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
+  let stopLines = (): boolean => false;
   const sandboxes = [
     ['bench-etcd', 'etcd'],
     ['bench-zk', 'zookeeper'],
@@ -104,6 +107,12 @@ async function main(): Promise<void> {
     );
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const pid = dashboardPid(panePid);
+    const lines = spawn(
+      join(ROOT, 'bin', 'quorumctl'),
+      ['dashboard', '--all', '--interval', INTERVAL],
+      { env, stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    stopLines = () => lines.kill('SIGTERM');
     process.stderr.write(`dashboard PID ${pid}; warming up ${WARM_UP_MS / 1000} s...\n`);
     await new Promise((resolve) => setTimeout(resolve, WARM_UP_MS));
     const screen = (await tmux('capture-pane', '-p', '-t', 'bench')).stdout;
@@ -113,6 +122,8 @@ async function main(): Promise<void> {
     }
     const rssStart = rssMiB(pid);
     const cpuStart = cpuSeconds(pid);
+    const linesPid = lines.pid ?? 0;
+    const linesCpuStart = cpuSeconds(linesPid);
     const started = Date.now();
     let rssMax = rssStart;
     const measureMs = MINUTES * 60_000;
@@ -123,13 +134,16 @@ async function main(): Promise<void> {
     }
     const seconds = (Date.now() - started) / 1000;
     const cpu = cpuSeconds(pid) - cpuStart;
+    const linesCpu = cpuSeconds(linesPid) - linesCpuStart;
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     process.stdout.write(
       `dashboard, 3 clusters x 3 members (etcd, zookeeper, nats), 120x40, interval ${INTERVAL}, ${seconds.toFixed(0)} s: ` +
         `CPU ${((cpu / seconds) * 100).toFixed(2)}% of one core (${cpu.toFixed(2)} s), ` +
-        `RSS ${rssStart.toFixed(0)} -> max ${rssMax.toFixed(0)} MiB, load average ${load}\n`,
+        `RSS ${rssStart.toFixed(0)} -> max ${rssMax.toFixed(0)} MiB, load average ${load}; ` +
+        `the same polling without a terminal: ${((linesCpu / seconds) * 100).toFixed(2)}%\n`,
     );
   } finally {
+    stopLines();
     await tmux('kill-server').catch(() => undefined);
     for (const [name] of sandboxes) await cli('sandbox', 'down', name).catch(() => undefined);
     await rm(home, { recursive: true, force: true });

@@ -49,7 +49,8 @@ async function writeLoad(endpoint, signal) {
     await fetch(`${endpoint}/v3/kv/put`, {
       method: 'POST',
       body: JSON.stringify({ key: b64(`/demo/key-${i % 500}`), value: b64('x'.repeat(512)) }),
-      signal,
+      // Without a leader etcd holds a put until it gives up: the load must not stall with it.
+      signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]),
     }).catch(() => undefined);
     await sleep(20);
   }

@@ -60,12 +60,12 @@ export function latencyChart(
 
 /** Entries committed per second (any kind) and proposals per second (from metrics). */
 export function rateChart(track: ClusterTrack | undefined, options: ChartOptions = {}): ChartData {
-  const title = 'commits / proposals per s';
+  const title = 'per second:';
   if (track === undefined) return { title, lines: [], note: 'no cluster selected' };
   const points = options.points ?? 60;
-  const lines = [toLine('commits/s', track.commitsPerSecond.values(), points, 1)];
+  const lines = [toLine('commits', track.commitsPerSecond.values(), points, 1)];
   if (track.proposalsPerSecond.values().some((point) => point.value !== undefined))
-    lines.push(toLine('proposals/s', track.proposalsPerSecond.values(), points, 1));
+    lines.push(toLine('proposals', track.proposalsPerSecond.values(), points, 1));
   return { title, lines };
 }
 

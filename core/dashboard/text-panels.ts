@@ -18,7 +18,7 @@ export function groupSummaryLines(track: ClusterTrack | undefined, maxLines: num
   const groups = track?.lastStatus?.groups;
   if (track === undefined) return [];
   if (groups === undefined)
-    return [{ text: `${track.kind}: one Raft group (no Multi-Raft data groups)`, tone: 'muted' }];
+    return [{ text: 'single group (no Multi-Raft data groups)', tone: 'muted' }];
   const lines: TextLine[] = [
     {
       text: `${groups.total} groups: ${groups.leaderless} leaderless, ${groups.underReplicated} under-replicated`,

@@ -187,32 +187,29 @@ export function renderPanels(context: RenderContext): void {
     layout.columns,
     layout.rows,
   ].join('|');
-  const drawChart: typeof drawChartNow = (muted, chart, data, colourOf) => {
+  const drawChart = (
+    chart: LineChart,
+    data: ChartData,
+    colourOf: (title: string) => string | undefined,
+  ) => {
     if (drawnCharts.get(chart) === chartsKey) return;
     drawnCharts.set(chart, chartsKey);
-    drawChartNow(muted, chart, data, colourOf);
+    drawChartNow(chart, data, colourOf);
   };
   if (widgets.commitChart !== undefined)
     drawChart(
-      context.mutedColour,
       widgets.commitChart,
       latencyChart(track, 'commit', chartOptions('commitChart')),
       memberColour,
     );
   if (widgets.fsyncChart !== undefined)
     drawChart(
-      context.mutedColour,
       widgets.fsyncChart,
       latencyChart(track, 'fsync', chartOptions('fsyncChart')),
       memberColour,
     );
   if (widgets.rateChart !== undefined)
-    drawChart(
-      context.mutedColour,
-      widgets.rateChart,
-      rateChart(track, chartOptions('rateChart')),
-      () => undefined,
-    );
+    drawChart(widgets.rateChart, rateChart(track, chartOptions('rateChart')), () => undefined);
 
   if (widgets.log !== undefined) {
     const size = inner(layout, 'log');
@@ -242,7 +239,6 @@ function memberColours(track: ClusterTrack | undefined): (title: string) => stri
 const drawnCharts = new WeakMap<LineChart, string>();
 
 function drawChartNow(
-  muted: string,
   chart: LineChart,
   data: ChartData,
   colourOf: (title: string) => string | undefined,
@@ -251,30 +247,29 @@ function drawChartNow(
   // A flat zero line would divide by zero in the chart's scale: give it a unit of height.
   const maxY = Math.max(0, ...lines.flatMap((line) => line.y));
   chart.options.maxY = maxY > 0 ? undefined : 1;
-  // The legend box needs a line per series plus its border, inside the chart's border.
-  chart.options.showLegend = lines.length + 4 <= (chart.height as number);
-  if (!chart.options.showLegend && chart.legend !== undefined) {
-    chart.remove(chart.legend);
-    chart.legend = undefined;
-  }
-  // A label longer than the top border would spill into the chart.
-  const room = Math.max(4, (chart.width as number) - 6);
-  chart.setLabel(
-    ` ${fit(`${data.title}${data.note === undefined ? '' : ` (${data.note})`}`, room)} `,
+  const colours = lines.map(
+    (line, index) =>
+      colourOf(line.title) ?? SERIES_COLOURS[index % SERIES_COLOURS.length] ?? 'yellow',
   );
+  // The legend goes into the label: blessed-contrib's legend box would cover the newest points.
+  const room = Math.max(4, (chart.width as number) - 6);
+  const title = fit(`${data.title}${data.note === undefined ? '' : ` (${data.note})`}`, room);
+  let label = escapeTags(title);
+  let used = title.length;
+  data.lines.forEach((line, index) => {
+    if (used + line.title.length + 1 > room) return;
+    label += ` {${colours[index] ?? 'yellow'}-fg}${escapeTags(line.title)}{/}`;
+    used += line.title.length + 1;
+  });
+  chart.setLabel(` ${label} `);
   chart.setData(
     lines.map((line, index) => ({
       title: line.title,
       x: line.x.length > 1 ? line.x : ['', ...line.x],
       y: line.y.length > 1 ? line.y : [0, ...line.y],
-      style: {
-        line: colourOf(line.title) ?? SERIES_COLOURS[index % SERIES_COLOURS.length] ?? 'yellow',
-      },
+      style: { line: colours[index] ?? 'yellow' },
     })),
   );
-  // blessed-contrib draws the legend's border black: invisible on a dark terminal.
-  if (chart.legend !== undefined)
-    (chart.legend.style as { border?: unknown }).border = { fg: muted };
 }
 
 function keyBar(context: RenderContext): string {

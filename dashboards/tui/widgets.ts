@@ -27,9 +27,7 @@ export interface LineSeries {
 /** blessed-contrib's line chart: a braille canvas sized when it is attached to the screen. */
 export interface LineChart extends Box {
   setData(series: LineSeries[]): void;
-  options: { maxY?: number; showLegend: boolean };
-  /** The legend box the chart appends while showLegend is on. */
-  legend?: Box;
+  options: { maxY?: number };
 }
 
 type WidgetFactory<T> = (options: Record<string, unknown>) => T;
@@ -92,8 +90,7 @@ export function createLineChart(screen: Screen, placement: Placement, label: str
   lineFactory ??= require('blessed-contrib/lib/widget/charts/line.js') as WidgetFactory<LineChart>;
   const chart = lineFactory({
     ...panelOptions(placement, label),
-    showLegend: true,
-    legend: { width: 14 },
+    showLegend: false,
     xLabelPadding: 3,
     xPadding: 5,
     numYLabels: 4,
