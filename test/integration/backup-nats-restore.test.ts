@@ -68,11 +68,12 @@ describe('JetStream backup and restore against live sandboxes', { timeout: 120_0
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'quorumctl-it-backup-nats-'));
     dataPath = join(stateDir, 'backup.jsbackup');
+    // Recorded first: when one start fails, the other sandbox must still be stopped.
+    started.push('bksrc', 'bkdst');
     [source, fresh] = await Promise.all([
       sandboxUp({ stateDir, name: 'bksrc', kind: 'nats', members: 3 }),
       sandboxUp({ stateDir, name: 'bkdst', kind: 'nats', members: 3 }),
     ]);
-    started.push('bksrc', 'bkdst');
     const nc = await connectNats({ servers: source.endpoints, timeout: 5000 });
     try {
       const jsm = await jetstreamManager(nc, { timeout: 20_000 });
