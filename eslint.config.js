@@ -72,7 +72,11 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
-  layer(['core/**/*.{ts,tsx}'], ['cli', 'ops', 'systems', 'sandbox', ...FACES.slice(1)], IO_MODULES),
+  layer(
+    ['core/**/*.{ts,tsx}'],
+    ['cli', 'ops', 'systems', 'sandbox', ...FACES.slice(1)],
+    IO_MODULES,
+  ),
   layer(['ops/**/*.{ts,tsx}'], ['cli', 'systems', 'sandbox', ...FACES.slice(1)]),
   layer(['systems/**/*.{ts,tsx}'], ['cli', 'ops', 'sandbox', ...FACES.slice(1)]),
   layer(['sandbox/**/*.{ts,tsx}'], ['cli', 'ops', 'systems', ...FACES.slice(1)]),
