@@ -3,16 +3,14 @@ import { requireCapability } from '../../core/capabilities.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT_CODE_HELP } from '../../core/exit-codes.js';
 import { planDefrag } from '../../core/maintenance/defrag-plan.js';
-import type { OutputKind } from '../../core/schema.js';
 import { executeDefragPlan } from '../../ops/maintenance/defrag.js';
-import { QuorumctlCommand } from '../base-command.js';
+import { MaintenanceCommand } from '../maintenance-command.js';
 import { defragSettingsFrom, healthGateFlags, parseFragmentedRatio } from '../defrag-support.js';
 import { globalFlags, outputFlags, targetFlags } from '../flags.js';
-import { auditArgv, dryRunReport, runMutation, withMembershipTarget } from '../members-support.js';
+import { withMembershipTarget } from '../members-support.js';
 import { mutationFlags } from '../mutation.js';
-import { renderReport } from '../render/plan.js';
 
-export default class Defrag extends QuorumctlCommand {
+export default class Defrag extends MaintenanceCommand {
   static override summary =
     'Defragment etcd members one at a time: followers first, the leader last after leadership moves away.';
   static override description = `A defragment rewrites a member's backend file without its free pages (what compaction and deletes leave behind) and returns the space to the disk. The member serves nothing while it runs: defragmenting the leader stalls every write, including Kubernetes lease renewals, which is why etcdctl defrag --cluster causes outages.
@@ -67,11 +65,8 @@ ${EXIT_CODE_HELP}`;
     ...healthGateFlags,
   };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { flags } = await this.parse(Defrag);
-    const format = this.outputFormat(flags);
     if ((flags.member === undefined) === !flags.rolling) {
       throw new UsageError(
         'DEFRAG_SCOPE',
@@ -94,22 +89,13 @@ ${EXIT_CODE_HELP}`;
         ...(flags.member !== undefined && { member: flags.member }),
         ...(ratio !== undefined && { ifFragmentedRatio: ratio }),
       });
-      if (flags['dry-run']) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, (planned) => renderReport(dryRunReport(planned)));
-        return;
-      }
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: (progress, signal) =>
           executeDefragPlan(adapter, plan, settings, { progress, signal }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }

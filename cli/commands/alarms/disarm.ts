@@ -1,20 +1,13 @@
 import { Flags } from '@oclif/core';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { ALARM_TYPES, planAlarmDisarm } from '../../../core/maintenance/alarm-plan.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { executeAlarmDisarm, readAlarms } from '../../../ops/maintenance/alarms.js';
-import { QuorumctlCommand } from '../../base-command.js';
+import { MaintenanceCommand } from '../../maintenance-command.js';
 import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
-import {
-  auditArgv,
-  dryRunReport,
-  runMutation,
-  withMembershipTarget,
-} from '../../members-support.js';
+import { withMembershipTarget } from '../../members-support.js';
 import { mutationFlags } from '../../mutation.js';
-import { renderReport } from '../../render/plan.js';
 
-export default class AlarmsDisarm extends QuorumctlCommand {
+export default class AlarmsDisarm extends MaintenanceCommand {
   static override summary = 'Disarm raised alarms (NOSPACE by default), one step per alarm.';
   static override description = `Disarming NOSPACE lets writes through again, but while the database is still over its quota the next write raises it again: quorumctl recover nospace compacts and defragments first, then disarms and proves a write. Use alarms disarm on its own after you raised the quota (a restart of every member) or deleted keys and defragmented.
 
@@ -57,11 +50,8 @@ ${EXIT_CODE_HELP}`;
     }),
   };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { flags } = await this.parse(AlarmsDisarm);
-    const format = this.outputFormat(flags);
     await withMembershipTarget(flags, async (opened) => {
       const { adapter } = opened;
       const { status, list } = await readAlarms(adapter);
@@ -69,22 +59,13 @@ ${EXIT_CODE_HELP}`;
         alarms: flags.alarm,
         ...(flags.member !== undefined && { member: flags.member }),
       });
-      if (flags['dry-run'] || plan.steps.length === 0) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, (planned) => renderReport(dryRunReport(planned)));
-        return;
-      }
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: (progress, signal) =>
           executeAlarmDisarm(adapter, plan, alarms, { progress, signal }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }

@@ -5,21 +5,12 @@ import {
   leaderTransferUnsupported,
   planLeaderEvacuate,
 } from '../../../core/maintenance/leader-plan.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { executeLeaderPlan } from '../../../ops/maintenance/leader.js';
-import { QuorumctlCommand } from '../../base-command.js';
-import {
-  auditArgv,
-  leaderOf,
-  membershipTargetFlags,
-  renderPlanned,
-  runMutation,
-  withMembershipTarget,
-} from '../../members-support.js';
+import { MaintenanceCommand } from '../../maintenance-command.js';
+import { leaderOf, membershipTargetFlags, withMembershipTarget } from '../../members-support.js';
 import { mutationFlags } from '../../mutation.js';
-import { renderReport } from '../../render/plan.js';
 
-export default class LeaderEvacuate extends QuorumctlCommand {
+export default class LeaderEvacuate extends MaintenanceCommand {
   static override summary = 'Move leadership off a member before maintenance on it.';
   static override description = `If --from MEMBER leads, leadership moves to the most caught-up healthy voter (etcd move-leader; NATS: the meta leader steps down, repeated up to 3 times if it is elected again); quorumctl waits until status shows another leader. If it does not lead, nothing changes (exit 0).
 
@@ -51,11 +42,8 @@ ${EXIT_CODE_HELP}`;
     }),
   };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { flags } = await this.parse(LeaderEvacuate);
-    const format = this.outputFormat(flags);
     await withMembershipTarget(flags, async (opened) => {
       const { adapter } = opened;
       const status = await adapter.status();
@@ -63,22 +51,13 @@ ${EXIT_CODE_HELP}`;
       if (plan.risks.some((risk) => risk.code === 'NO_LEADER_TRANSFER')) {
         throw leaderTransferUnsupported(plan, leaderOf(status));
       }
-      if (flags['dry-run'] || plan.steps.length === 0) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, renderPlanned);
-        return;
-      }
       requireCapability(adapter, 'transferLeader');
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: (progress, signal) => executeLeaderPlan({ adapter, plan, progress, signal }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }

@@ -6,21 +6,12 @@ import {
   leaderTransferUnsupported,
   planLeaderTransfer,
 } from '../../../core/maintenance/leader-plan.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { executeLeaderPlan } from '../../../ops/maintenance/leader.js';
-import { QuorumctlCommand } from '../../base-command.js';
-import {
-  auditArgv,
-  leaderOf,
-  membershipTargetFlags,
-  renderPlanned,
-  runMutation,
-  withMembershipTarget,
-} from '../../members-support.js';
+import { MaintenanceCommand } from '../../maintenance-command.js';
+import { leaderOf, membershipTargetFlags, withMembershipTarget } from '../../members-support.js';
 import { mutationFlags } from '../../mutation.js';
-import { renderReport } from '../../render/plan.js';
 
-export default class LeaderTransfer extends QuorumctlCommand {
+export default class LeaderTransfer extends MaintenanceCommand {
   static override summary = 'Move leadership to another member (etcd move-leader, NATS step-down).';
   static override description = `etcd: the leader hands over to --to MEMBER (a healthy voter), or without --to to the most caught-up healthy follower; quorumctl then polls status until the new leader is seen.
 
@@ -57,11 +48,8 @@ ${EXIT_CODE_HELP}`;
     }),
   };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { flags } = await this.parse(LeaderTransfer);
-    const format = this.outputFormat(flags);
     await withMembershipTarget(flags, async (opened) => {
       const { adapter } = opened;
       const status = await adapter.status();
@@ -74,18 +62,10 @@ ${EXIT_CODE_HELP}`;
         throw leaderTransferUnsupported(plan, leaderOf(status));
       }
       requireCapability(adapter, 'transferLeader');
-      if (flags['dry-run'] || plan.steps.length === 0) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, renderPlanned);
-        return;
-      }
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: (progress, signal) =>
           executeLeaderPlan({
             adapter,
@@ -98,7 +78,6 @@ ${EXIT_CODE_HELP}`;
             signal,
           }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }

@@ -2,28 +2,23 @@ import { Flags } from '@oclif/core';
 import { requireCapability } from '../../../core/capabilities.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { planAddMember } from '../../../core/maintenance/membership-plan.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { executeMembershipPlan } from '../../../ops/maintenance/members.js';
-import { QuorumctlCommand } from '../../base-command.js';
+import { MaintenanceCommand } from '../../maintenance-command.js';
 import {
-  auditArgv,
   canTransferLeader,
   joiningFlags,
   joiningLimits,
   joiningName,
   joiningRequest,
   membershipTargetFlags,
-  renderPlanned,
   plannedRole,
   provisionerFor,
   requireJoiningAddresses,
-  runMutation,
   withMembershipTarget,
 } from '../../members-support.js';
 import { mutationFlags } from '../../mutation.js';
-import { renderReport } from '../../render/plan.js';
 
-export default class MembersAdd extends QuorumctlCommand {
+export default class MembersAdd extends MaintenanceCommand {
   static override summary =
     'Add a member safely: etcd as a learner, caught up, then promoted; one change at a time.';
   static override description = `Plans the change first (steps with the quorum before and after each), asks for confirmation (--yes without a terminal), takes a safety backup (unless --no-backup), then executes step by step, re-checking the quorum guard on fresh status before every configuration change. A change that would leave fewer healthy voters than the majority of the new configuration is refused (exit 4) with the arithmetic. Every run leaves an audit record in the state directory.
@@ -72,11 +67,8 @@ ${EXIT_CODE_HELP}`;
     }),
   };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { flags } = await this.parse(MembersAdd);
-    const format = this.outputFormat(flags);
     await withMembershipTarget(flags, async (opened) => {
       const { adapter } = opened;
       requireCapability(adapter, 'membership');
@@ -90,19 +82,11 @@ ${EXIT_CODE_HELP}`;
         cluster: opened.target.name,
         canTransferLeader: canTransferLeader(adapter),
       });
-      if (flags['dry-run']) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, renderPlanned);
-        return;
-      }
       const provisioner = provisionerFor(opened);
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: async (progress, signal) =>
           executeMembershipPlan({
             adapter,
@@ -114,7 +98,6 @@ ${EXIT_CODE_HELP}`;
             ...joiningLimits(flags),
           }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }

@@ -2,23 +2,18 @@ import { Args } from '@oclif/core';
 import { requireCapability } from '../../../core/capabilities.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { planPromoteMember } from '../../../core/maintenance/membership-plan.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { executeMembershipPlan } from '../../../ops/maintenance/members.js';
-import { QuorumctlCommand } from '../../base-command.js';
+import { MaintenanceCommand } from '../../maintenance-command.js';
 import {
-  auditArgv,
   joiningFlags,
   joiningLimits,
   membershipTargetFlags,
-  renderPlanned,
   provisionerFor,
-  runMutation,
   withMembershipTarget,
 } from '../../members-support.js';
 import { mutationFlags } from '../../mutation.js';
-import { renderReport } from '../../render/plan.js';
 
-export default class MembersPromote extends QuorumctlCommand {
+export default class MembersPromote extends MaintenanceCommand {
   static override summary = 'Promote a learner to voter once it has caught up (etcd).';
   static override description = `Waits until the learner has caught up with the leader's log (progress as a percentage of the leader's raft index, with an ETA), then promotes it, retrying with backoff while etcd answers "can only promote a learner member which is in sync with leader". The quorum guard is checked on fresh status right before the promotion. If it does not catch up within --catch-up-timeout, --on-timeout remove takes the learner out (the cluster is as before) and --on-timeout leave keeps it.
 
@@ -50,11 +45,8 @@ ${EXIT_CODE_HELP}`;
     'start-timeout': joiningFlags['start-timeout'],
   };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { args, flags } = await this.parse(MembersPromote);
-    const format = this.outputFormat(flags);
     await withMembershipTarget(flags, async (opened) => {
       const { adapter } = opened;
       requireCapability(adapter, 'membership');
@@ -62,18 +54,10 @@ ${EXIT_CODE_HELP}`;
         name: args.member,
         cluster: opened.target.name,
       });
-      if (flags['dry-run']) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, renderPlanned);
-        return;
-      }
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: (progress, signal) =>
           executeMembershipPlan({
             adapter,
@@ -84,7 +68,6 @@ ${EXIT_CODE_HELP}`;
             ...joiningLimits(flags),
           }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }

@@ -2,22 +2,17 @@ import { Args } from '@oclif/core';
 import { requireCapability } from '../../../core/capabilities.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { planRemoveMember } from '../../../core/maintenance/membership-plan.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { executeMembershipPlan } from '../../../ops/maintenance/members.js';
-import { QuorumctlCommand } from '../../base-command.js';
+import { MaintenanceCommand } from '../../maintenance-command.js';
 import {
-  auditArgv,
   canTransferLeader,
   membershipTargetFlags,
-  renderPlanned,
   provisionerFor,
-  runMutation,
   withMembershipTarget,
 } from '../../members-support.js';
 import { mutationFlags } from '../../mutation.js';
-import { renderReport } from '../../render/plan.js';
 
-export default class MembersRemove extends QuorumctlCommand {
+export default class MembersRemove extends MaintenanceCommand {
   static override summary = 'Remove a member, refused when it would cost quorum.';
   static override description = `Refused (exit 4) when the removal would leave fewer healthy voters than the majority of the new configuration, with the arithmetic: "removing n2 leaves 1 of 2 healthy voters; majority of 2 is 2". Removing the member that is down is usually what you want; removing a healthy one while another is down is what loses quorum.
 
@@ -50,11 +45,8 @@ ${EXIT_CODE_HELP}`;
 
   static override flags = { ...membershipTargetFlags, ...mutationFlags };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { args, flags } = await this.parse(MembersRemove);
-    const format = this.outputFormat(flags);
     await withMembershipTarget(flags, async (opened) => {
       const { adapter } = opened;
       requireCapability(adapter, 'membership');
@@ -63,18 +55,10 @@ ${EXIT_CODE_HELP}`;
         cluster: opened.target.name,
         canTransferLeader: canTransferLeader(adapter),
       });
-      if (flags['dry-run']) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, renderPlanned);
-        return;
-      }
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: (progress, signal) =>
           executeMembershipPlan({
             adapter,
@@ -85,7 +69,6 @@ ${EXIT_CODE_HELP}`;
             catchUp: { timeoutMs: 0, onTimeout: 'leave' },
           }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }

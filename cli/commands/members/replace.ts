@@ -2,28 +2,23 @@ import { Args } from '@oclif/core';
 import { requireCapability } from '../../../core/capabilities.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { planReplaceMember } from '../../../core/maintenance/membership-plan.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { executeMembershipPlan } from '../../../ops/maintenance/members.js';
-import { QuorumctlCommand } from '../../base-command.js';
+import { MaintenanceCommand } from '../../maintenance-command.js';
 import {
-  auditArgv,
   canTransferLeader,
   joiningFlags,
   joiningLimits,
   joiningName,
   joiningRequest,
   membershipTargetFlags,
-  renderPlanned,
   plannedRole,
   provisionerFor,
   requireJoiningAddresses,
-  runMutation,
   withMembershipTarget,
 } from '../../members-support.js';
 import { mutationFlags } from '../../mutation.js';
-import { renderReport } from '../../render/plan.js';
 
-export default class MembersReplace extends QuorumctlCommand {
+export default class MembersReplace extends MaintenanceCommand {
   static override summary =
     'Replace a member: add the new one (caught up, promoted), then remove the old one.';
   static override description = `One change at a time, the quorum guard on fresh status before each: etcd adds the new member as a learner, starts it, waits until it has caught up (percentage of the leader's index, ETA), promotes it, then removes the old member (moving leadership away first if the old member leads) and stops it. The cluster never has fewer healthy voters than when the replacement began: a 3-member cluster goes 3 -> 3 (+1 learner) -> 4 -> 3 voters.
@@ -56,11 +51,8 @@ ${EXIT_CODE_HELP}`;
 
   static override flags = { ...membershipTargetFlags, ...mutationFlags, ...joiningFlags };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { args, flags } = await this.parse(MembersReplace);
-    const format = this.outputFormat(flags);
     await withMembershipTarget(flags, async (opened) => {
       const { adapter } = opened;
       requireCapability(adapter, 'membership');
@@ -73,19 +65,11 @@ ${EXIT_CODE_HELP}`;
         cluster: opened.target.name,
         canTransferLeader: canTransferLeader(adapter),
       });
-      if (flags['dry-run']) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, renderPlanned);
-        return;
-      }
       const provisioner = provisionerFor(opened);
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: async (progress, signal) =>
           executeMembershipPlan({
             adapter,
@@ -97,7 +81,6 @@ ${EXIT_CODE_HELP}`;
             ...joiningLimits(flags),
           }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }

@@ -2,22 +2,15 @@ import { requireCapability } from '../../../core/capabilities.js';
 import { UnsupportedOperationError } from '../../../core/errors.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { planNospaceRecovery } from '../../../core/maintenance/nospace-plan.js';
-import type { OutputKind } from '../../../core/schema.js';
 import { executeNospaceRecovery } from '../../../ops/maintenance/recover-nospace.js';
 import { etcdWriteProbe } from '../../../systems/etcd/maintenance.js';
-import { QuorumctlCommand } from '../../base-command.js';
+import { MaintenanceCommand } from '../../maintenance-command.js';
 import { defragSettingsFrom, healthGateFlags } from '../../defrag-support.js';
 import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
-import {
-  auditArgv,
-  dryRunReport,
-  runMutation,
-  withMembershipTarget,
-} from '../../members-support.js';
+import { withMembershipTarget } from '../../members-support.js';
 import { mutationFlags } from '../../mutation.js';
-import { renderReport } from '../../render/plan.js';
 
-export default class RecoverNospace extends QuorumctlCommand {
+export default class RecoverNospace extends MaintenanceCommand {
   static override summary =
     'Return an etcd cluster that hit its quota (NOSPACE) to accepting writes: compact, defrag, disarm, verify.';
   static override description = `When a member's database reaches its quota (--quota-backend-bytes) etcd raises NOSPACE and refuses every write that needs space ("mvcc: database space exceeded"). Raising the quota alone does not clear the alarm, and disarming alone does not help while the file is still full. The recovery, as one guarded command:
@@ -52,11 +45,8 @@ ${EXIT_CODE_HELP}`;
     ...healthGateFlags,
   };
 
-  protected outputKind: OutputKind = 'MaintenanceReport';
-
   async run(): Promise<void> {
     const { flags } = await this.parse(RecoverNospace);
-    const format = this.outputFormat(flags);
     const settings = defragSettingsFrom(flags);
     await withMembershipTarget(flags, async (opened) => {
       const { adapter, target, options } = opened;
@@ -73,23 +63,14 @@ ${EXIT_CODE_HELP}`;
       const plan = planNospaceRecovery(await adapter.status(), {
         maxLagEntries: settings.gate.maxLagEntries,
       });
-      if (flags['dry-run']) {
-        this.outputKind = 'MaintenancePlan';
-        await this.emit(format, plan, (planned) => renderReport(dryRunReport(planned)));
-        return;
-      }
       const probe = etcdWriteProbe(target, options);
-      const { report, exitCode } = await runMutation({
+      await this.applyPlan({
         plan,
         flags,
-        format,
         opened,
-        argv: auditArgv(this.id, this.argv),
-        toolVersion: this.config.version,
         execute: (progress, signal) =>
           executeNospaceRecovery(adapter, probe, plan, settings, { progress, signal }),
       });
-      await this.emit(format, report, renderReport, exitCode);
     });
   }
 }
