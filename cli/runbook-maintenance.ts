@@ -22,12 +22,17 @@ import {
 import { planNospaceRecovery } from '../core/maintenance/nospace-plan.js';
 import type { MaintenancePlan } from '../core/maintenance/plan.js';
 import type { ClusterStatus } from '../core/model.js';
+import type { AddMemberRequest } from '../core/ports.js';
 import type { ParameterValue } from '../core/runbook/model.js';
 import { executeAlarmDisarm, readAlarms } from '../ops/maintenance/alarms.js';
 import { executeDefragPlan, type DefragSettings } from '../ops/maintenance/defrag.js';
 import { DEFAULT_HEALTH_GATE } from '../ops/maintenance/health-gate.js';
 import { executeLeaderPlan } from '../ops/maintenance/leader.js';
-import { executeMembershipPlan } from '../ops/maintenance/members.js';
+import {
+  executeMembershipPlan,
+  type MemberProvisioner,
+  type MembershipOutcome,
+} from '../ops/maintenance/members.js';
 import type { MaintenanceRun } from '../ops/maintenance/plan-runner.js';
 import { executeNospaceRecovery } from '../ops/maintenance/recover-nospace.js';
 import {
@@ -56,11 +61,11 @@ type Outputs = Record<string, ParameterValue>;
 const CATCH_UP_TIMEOUT_MS = 5 * 60_000;
 
 /** Runs an executor, leaves the audit record, and turns a failed run into the step's error. */
-async function executeAudited(
+async function executeAudited<Run extends MaintenanceRun>(
   dependencies: RunbookDependencies,
   context: OperationContext,
-  execute: () => Promise<MaintenanceRun>,
-): Promise<MaintenanceRun> {
+  execute: () => Promise<Run>,
+): Promise<Run> {
   const run = await execute();
   await recordAudit(
     run.report,
@@ -197,16 +202,7 @@ export const MAINTENANCE_OPERATIONS: readonly OperationDefinition[] = [
           return { name: existing.name, id: existing.id, alreadyMember: true };
         }
         const promote = planPromoteMember(status, { name: existing.name, cluster: status.cluster });
-        await executeAudited(dependencies, context, () =>
-          executeMembershipPlan({
-            adapter: context.adapter,
-            plan: promote,
-            provisioner: provisionerFor(dependencies.opened),
-            catchUp: catchUpPolicy(args),
-            progress: context.progress,
-            signal: context.signal,
-          }),
-        );
+        await changeMembership(dependencies, context, args, promote);
         return { name: existing.name, id: existing.id, alreadyMember: true };
       }
       const plan = planAddMember(status, request);
@@ -220,18 +216,10 @@ export const MAINTENANCE_OPERATIONS: readonly OperationDefinition[] = [
         },
         provisioner,
       );
-      const run = await executeAudited(dependencies, context, () =>
-        executeMembershipPlan({
-          adapter: context.adapter,
-          plan,
-          joining,
-          provisioner,
-          catchUp: catchUpPolicy(args),
-          progress: context.progress,
-          signal: context.signal,
-        }),
-      );
-      const added = (run as Awaited<ReturnType<typeof executeMembershipPlan>>).added;
+      const { added } = await changeMembership(dependencies, context, args, plan, {
+        request: joining,
+        provisioner,
+      });
       return { name: request.name, id: added?.id ?? '', alreadyMember: false };
     },
   },
@@ -246,16 +234,7 @@ export const MAINTENANCE_OPERATIONS: readonly OperationDefinition[] = [
       const member = memberNamed(status, name);
       if (member?.voter === true) return { name: member.name, alreadyVoter: true };
       const plan = planPromoteMember(status, { name, cluster: status.cluster });
-      await executeAudited(dependencies, context, () =>
-        executeMembershipPlan({
-          adapter: context.adapter,
-          plan,
-          provisioner: provisionerFor(dependencies.opened),
-          catchUp: catchUpPolicy(args),
-          progress: context.progress,
-          signal: context.signal,
-        }),
-      );
+      await changeMembership(dependencies, context, args, plan);
       return { name, alreadyVoter: false };
     },
   },
@@ -280,16 +259,7 @@ export const MAINTENANCE_OPERATIONS: readonly OperationDefinition[] = [
         cluster: status.cluster,
         canTransferLeader: canTransferLeader(context.adapter),
       });
-      await executeAudited(dependencies, context, () =>
-        executeMembershipPlan({
-          adapter: context.adapter,
-          plan,
-          provisioner: provisionerFor(dependencies.opened),
-          catchUp: catchUpPolicy(args),
-          progress: context.progress,
-          signal: context.signal,
-        }),
-      );
+      await changeMembership(dependencies, context, args, plan);
       return { name, alreadyRemoved: false };
     },
   },
@@ -392,6 +362,28 @@ function addRequest(
     ...(role === 'voter' || role === 'learner' || role === 'observer' ? { role } : {}),
     ...(promote !== undefined && { promote }),
   };
+}
+
+/** One membership change, audited, with the run's provisioner and catch-up policy. */
+async function changeMembership(
+  dependencies: RunbookDependencies,
+  context: OperationContext,
+  args: Args,
+  plan: MaintenancePlan,
+  /** The joining member, with the provisioner that reserved its addresses (a sandbox's ports). */
+  joining?: { request: AddMemberRequest; provisioner: MemberProvisioner },
+): Promise<MembershipOutcome> {
+  return executeAudited(dependencies, context, () =>
+    executeMembershipPlan({
+      adapter: context.adapter,
+      plan,
+      ...(joining !== undefined && { joining: joining.request }),
+      provisioner: joining?.provisioner ?? provisionerFor(dependencies.opened),
+      catchUp: catchUpPolicy(args),
+      progress: context.progress,
+      signal: context.signal,
+    }),
+  );
 }
 
 function catchUpPolicy(args: Args) {

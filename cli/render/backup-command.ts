@@ -114,20 +114,7 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr): {
 }
 
 export function formatProgress(progress: BackupProgress): string {
-  const seconds = progress.elapsedMs / 1000;
-  const rate = seconds > 0 ? progress.bytesWritten / seconds : 0;
-  const total = progress.totalBytes;
-  const parts = [
-    total === undefined
-      ? formatBytes(progress.bytesWritten)
-      : `${formatBytes(progress.bytesWritten)} / ${formatBytes(total)} (${Math.min(100, Math.floor((progress.bytesWritten / Math.max(total, 1)) * 100))}%)`,
-    `${formatBytes(Math.round(rate))}/s`,
-  ];
-  if (total !== undefined && rate > 0) {
-    const etaSeconds = Math.max(0, (total - progress.bytesWritten) / rate);
-    parts.push(`ETA ${etaSeconds < 1 ? '<1' : Math.round(etaSeconds)} s`);
-  }
-  return `backup ${parts.join('  ')}`;
+  return `backup ${snapshotDetail(progress)}`;
 }
 
 /**
