@@ -48,6 +48,11 @@ export async function insertRules(rules: readonly NetnsRule[], id: string): Prom
   }
 }
 
+/** `iptables -w -t TABLE ARGS...` inside the namespace (-w: wait for the xtables lock). */
+function iptablesIn(netns: string, table: RuleTable, args: readonly string[]) {
+  return runCommand('ip', ['netns', 'exec', netns, 'iptables', '-w', '-t', table, ...args]);
+}
+
 /**
  * Deletes every rule tagged with the fault's comment from the given namespaces (all tables
  * it used). A namespace that no longer exists took its rules with it. Returns how many went.
@@ -61,32 +66,13 @@ export async function deleteTaggedRules(
   for (const netns of new Set(namespaces)) {
     if (!netnsExists(netns)) continue;
     for (const table of tables) {
-      const listing = await runCommand('ip', [
-        'netns',
-        'exec',
-        netns,
-        'iptables',
-        '-w',
-        '-t',
-        table,
-        '-S',
-      ]);
+      const listing = await iptablesIn(netns, table, ['-S']);
       if (listing.code !== 0) {
         if (!netnsExists(netns)) break; // deleted while we looked
         throw new Error(`iptables -t ${table} -S in ${netns} failed: ${listing.stderr.trim()}`);
       }
       for (const ruleArgs of taggedRules(listing.stdout, id)) {
-        const result = await runCommand('ip', [
-          'netns',
-          'exec',
-          netns,
-          'iptables',
-          '-w',
-          '-t',
-          table,
-          '-D',
-          ...ruleArgs,
-        ]);
+        const result = await iptablesIn(netns, table, ['-D', ...ruleArgs]);
         if (result.code !== 0)
           throw new Error(`could not delete a rule in ${netns}: ${result.stderr.trim()}`);
         deleted += 1;
@@ -102,16 +88,7 @@ export async function countTaggedRules(
   table: RuleTable,
   id?: string,
 ): Promise<number> {
-  const listing = await runCommand('ip', [
-    'netns',
-    'exec',
-    netns,
-    'iptables',
-    '-w',
-    '-t',
-    table,
-    '-S',
-  ]);
+  const listing = await iptablesIn(netns, table, ['-S']);
   if (id !== undefined) return taggedRules(listing.stdout, id).length;
   return listing.stdout.split('\n').filter((line) => line.includes('qctl:')).length;
 }
