@@ -22,12 +22,9 @@ import { exitCodeOf, type MaintenanceRun } from '../ops/maintenance/plan-runner.
 import { resolveTarget } from '../ops/target.js';
 import {
   defaultStateDir,
-  sandboxAddMember,
   sandboxList,
-  sandboxRemoveMember,
-  sandboxReserveMember,
+  sandboxProvisioner,
   sandboxTarget,
-  type ReservedMember,
   type SandboxListing,
 } from '../sandbox/index.js';
 import { connectAdapter } from '../systems/registry.js';
@@ -104,40 +101,6 @@ export async function findSandbox(stateDir: string, name: string): Promise<Sandb
     });
   }
   return found;
-}
-
-/** The sandbox starts the joining member on ports it reserves, and stops removed members. */
-export function sandboxProvisioner(stateDir: string, sandbox: string): MemberProvisioner {
-  const reserved = new Map<string, ReservedMember>();
-  return {
-    async reserve(name) {
-      const reservation = await sandboxReserveMember(stateDir, sandbox, { member: name });
-      reserved.set(name, reservation);
-      return {
-        peerUrls: reservation.peerUrls,
-        clientUrls: reservation.clientUrls,
-        ...(reservation.id !== undefined && { id: reservation.id }),
-      };
-    },
-    async start(request) {
-      const reservation = reserved.get(request.name);
-      await sandboxAddMember(stateDir, sandbox, {
-        member: request.name,
-        role: request.role,
-        ...(reservation !== undefined && { reserved: reservation }),
-      });
-    },
-    async stop(member) {
-      const listing = (await sandboxList(stateDir)).find((entry) => entry.name === sandbox);
-      // ZooKeeper names servers `server.N`; the sandbox started server N as `nN`.
-      const name = /^server\.(\d+)$/.exec(member.name)?.[1];
-      const candidates = name === undefined ? [member.name] : [member.name, `n${name}`];
-      const started = listing?.members.find((candidate) => candidates.includes(candidate.name));
-      // A member the sandbox never started (added by hand) has no process here to stop.
-      if (started === undefined) return;
-      await sandboxRemoveMember(stateDir, sandbox, started.name);
-    },
-  };
 }
 
 /**

@@ -2,11 +2,14 @@
 export { sandboxTarget, type SandboxTarget } from './context.js';
 export { defaultStateDir } from './layout.js';
 export {
+  nextMemberName,
   sandboxAddMember,
+  sandboxReleaseMember,
   sandboxRemoveMember,
   sandboxReserveMember,
   type ReservedMember,
 } from './membership.js';
+export { sandboxProvisioner, type SandboxProvisioner } from './provisioner.js';
 export {
   sandboxDown,
   sandboxList,

@@ -1,7 +1,7 @@
 /**
  * Growing and shrinking a running sandbox for membership changes: reserve a joining member's
- * ports, launch it through its kind's `planJoin` and record it; stop a removed member and drop
- * it from the record.
+ * ports (and, with --netns, its namespace and address), launch it through its kind's `planJoin`
+ * and record it; stop a removed member, detach its network and drop it from the record.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -10,6 +10,7 @@ import { serverKind } from './kinds.js';
 import { sandboxLayout } from './layout.js';
 import { memberAlive } from './liveness.js';
 import { launchMember, requireRecord, stopMember } from './manager.js';
+import { attachMemberNetwork, detachMemberNetwork, type MemberNetwork } from './netns.js';
 import { allocatePorts } from './ports.js';
 import { waitUntil } from './processes.js';
 import type { MemberSlot } from './server-kind.js';
@@ -44,12 +45,6 @@ export async function sandboxReserveMember(
   const record = await requireRecord(stateDir, name);
   const server = serverKind(record.kind);
   if (server.planJoin === undefined) throw cannotGrow(record);
-  if (record.members.some((member) => member.netns !== undefined)) {
-    throw new UnsupportedOperationError(
-      'SANDBOX_JOIN_UNSUPPORTED',
-      `sandbox "${name}" runs in network namespaces: quorumctl cannot add members to it yet`,
-    );
-  }
   const member = options.member ?? nextMemberName(record);
   if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(member)) {
     throw new UsageError('MEMBER_NAME_INVALID', `member name "${member}" is not allowed`, {
@@ -66,14 +61,47 @@ export async function sandboxReserveMember(
     portsInUse(await readAllRecords(stateDir)),
   );
   const layout = sandboxLayout(stateDir, name);
+  const network = await joiningNetwork(stateDir, record, member);
   const slot: MemberSlot = {
     name: member,
-    host: '127.0.0.1',
+    host: network?.address ?? '127.0.0.1',
+    ...(network !== undefined && { netns: network.netns }),
     ports: Object.fromEntries(server.portNames.map((port, index) => [port, ports[index] ?? 0])),
     dataDir: layout.dataDir(member),
     logFile: layout.logFile(member),
   };
   return { slot, ...joinAddresses(record.kind, slot) };
+}
+
+/**
+ * A netns sandbox gives the joining member its own namespace and address on the bridge, as
+ * `sandbox up --netns` gave the others; a loopback sandbox needs nothing (undefined).
+ */
+async function joiningNetwork(
+  stateDir: string,
+  record: SandboxRecord,
+  member: string,
+): Promise<MemberNetwork | undefined> {
+  if (!record.members.some((existing) => existing.netns !== undefined)) return undefined;
+  const network = await attachMemberNetwork(stateDir, record.name, member);
+  if (network !== undefined) return network;
+  throw new UnsupportedOperationError(
+    'SANDBOX_NETWORK_MISSING',
+    `sandbox "${record.name}" runs in network namespaces but its network record is gone`,
+    { actions: [`recreate it: quorumctl sandbox down ${record.name}, then sandbox up --netns`] },
+  );
+}
+
+/**
+ * Gives back what sandboxReserveMember took for a member that was never started (the cluster
+ * refused it): its namespace, in a netns sandbox. Ports need no release: nothing listens.
+ */
+export async function sandboxReleaseMember(
+  stateDir: string,
+  name: string,
+  member: string,
+): Promise<void> {
+  await detachMemberNetwork(stateDir, name, member);
 }
 
 /**
@@ -135,6 +163,8 @@ export async function sandboxRemoveMember(
   member: string,
 ): Promise<SandboxRecord> {
   await stopMember(stateDir, name, member, 'SIGTERM');
+  // After the process stopped: a namespace with a process in it outlives its deletion.
+  await detachMemberNetwork(stateDir, name, member);
   const record = await requireRecord(stateDir, name);
   record.members = record.members.filter((candidate) => candidate.name !== member);
   syncEndpoints(record);
@@ -146,7 +176,7 @@ export async function sandboxRemoveMember(
 }
 
 /** The next `nN` after the highest number in use. */
-export function nextMemberName(record: Pick<SandboxRecord, 'members'>): string {
+export function nextMemberName(record: { members: readonly { name: string }[] }): string {
   const numbers = record.members.map((member) => Number(/^n(\d+)$/.exec(member.name)?.[1] ?? 0));
   return `n${Math.max(0, ...numbers) + 1}`;
 }

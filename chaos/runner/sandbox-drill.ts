@@ -4,7 +4,7 @@
  * hands them to the runner. The composition root for `quorumctl chaos drill` and tests.
  */
 import { randomBytes } from 'node:crypto';
-import { UsageError } from '../../core/errors.js';
+import { UsageError, describeCause } from '../../core/errors.js';
 import type { ProgressSink } from '../../core/progress.js';
 import { sandboxList, sandboxTarget, type SandboxRecord } from '../../sandbox/index.js';
 import { connectAdapter } from '../../systems/registry.js';
@@ -16,6 +16,11 @@ import type { KeyValueClient } from '../workload/client.js';
 import { workloadStoreFor } from '../workload/stores.js';
 import { electionTimeoutOf } from './election-timeout.js';
 import { leaderProbeFor } from './leader-probes.js';
+import {
+  drillMembershipSupported,
+  sandboxMembershipDriver,
+  type SandboxMembershipDriver,
+} from './sandbox-membership.js';
 import {
   runDrill,
   type DrillOutcome,
@@ -100,8 +105,17 @@ export async function runSandboxDrill(request: SandboxDrillRequest): Promise<Dri
     run,
     timeoutMs: Math.max(request.scenario.workload.opTimeoutMs, WORKLOAD_SETUP_TIMEOUT_MS),
   });
+  // The drill's own membership change (scenarios with `during`), undone once the drill ends.
+  const sandboxMembership: SandboxMembershipDriver | undefined =
+    request.membership === undefined &&
+    request.scenario.during !== undefined &&
+    drillMembershipSupported(record)
+      ? sandboxMembershipDriver({ stateDir: request.stateDir, record })
+      : undefined;
+  const membership = request.membership ?? sandboxMembership;
+  let membershipUndone = false;
   try {
-    return await runDrill(
+    const outcome = await runDrill(
       {
         scenario: request.scenario,
         target,
@@ -126,11 +140,21 @@ export async function runSandboxDrill(request: SandboxDrillRequest): Promise<Dri
         store,
         check: checkHistory,
         ...(request.progress !== undefined && { progress: request.progress }),
-        ...(request.membership !== undefined && { membership: request.membership }),
+        ...(membership !== undefined && { membership }),
         ...(request.wrapClient !== undefined && { wrapClient: request.wrapClient }),
       },
     );
+    if (sandboxMembership !== undefined) {
+      membershipUndone = true;
+      await sandboxMembership.cleanup().catch((error: unknown) => {
+        outcome.report.warnings.push(
+          `the member the drill added could not be removed again (${describeCause(error)}): quorumctl members list --sandbox ${record.name}`,
+        );
+      });
+    }
+    return outcome;
   } finally {
+    if (!membershipUndone) await sandboxMembership?.cleanup().catch(() => undefined);
     await adapter.close();
     removeHealHandlers();
   }
