@@ -65,7 +65,17 @@ export function sandboxMembershipDriver(
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? (() => performance.now());
-  const provisioner = options.provisioner ?? sandboxProvisioner(options.stateDir, record.name);
+  const sandbox = options.provisioner ?? sandboxProvisioner(options.stateDir, record.name);
+  /** Whether the joining member's process was started (by the executor or by settle). */
+  let startedJoining = false;
+  const provisioner: MemberProvisioner = {
+    ...(sandbox.reserve !== undefined && { reserve: sandbox.reserve.bind(sandbox) }),
+    start: async (request, added) => {
+      startedJoining = true;
+      await sandbox.start(request, added);
+    },
+    stop: (member) => sandbox.stop(member),
+  };
   const cluster = `sandbox-${record.name}`;
   let adapter: ClusterAdapter | undefined = options.adapter;
   /** Member ids before the change: any other id is the one the drill added. */
@@ -148,7 +158,7 @@ export function sandboxMembershipDriver(
         if (now() >= deadline) break;
         await sleep(options.retryMs ?? DEFAULT_RETRY_MS);
       }
-      return settle(await connect(), joining, attempts, lastProblem, deadline);
+      return settle(await connect(), request, joining, attempts, lastProblem, deadline);
     },
 
     async cleanup() {
@@ -168,6 +178,7 @@ export function sandboxMembershipDriver(
   /** Promotes a learner left behind (the fault refused it) until the budget ends, else removes it. */
   async function settle(
     client: ClusterAdapter,
+    request: AddMemberRequest | undefined,
     joining: string,
     attempts: number,
     lastProblem: string,
@@ -188,9 +199,15 @@ export function sandboxMembershipDriver(
         return `${joining} did not become a voter in time (${lastProblem}): removed again, the configuration is as before`;
       }
       try {
+        // Added, but the answer was lost (or its start failed) before the process was started.
+        if (!startedJoining && request !== undefined && !joined.reachable) {
+          await provisioner.start(request, undefined);
+          await sleep(options.retryMs ?? DEFAULT_RETRY_MS);
+          continue;
+        }
         const promoted = await run(
           client,
-          planPromoteMember(status, { ...context(client), name: joined.name }),
+          planPromoteMember(status, { ...context(client), name: joined.id }),
         );
         if (promoted.failure !== undefined) lastProblem = describeCause(promoted.failure);
       } catch (error) {

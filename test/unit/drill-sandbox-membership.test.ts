@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { sandboxMembershipDriver } from '../../chaos/runner/sandbox-membership.js';
 import { assembleClusterStatus } from '../../core/cluster-status.js';
 import type { MemberRef } from '../../core/check/observations.js';
-import { UnsafeOperationError } from '../../core/errors.js';
+import { UnreachableError, UnsafeOperationError } from '../../core/errors.js';
 import type { ClusterStatus, MemberStatus } from '../../core/model.js';
 import type {
   AddedMember,
@@ -38,6 +38,8 @@ class FakeEtcd implements ClusterAdapter {
   /** Status reads that show no leader (an election after the leader was cut off). */
   leaderlessReads = 0;
   addRefusals = 0;
+  /** Adds that are applied but whose answer is lost (MEMBERSHIP_CHANGE_UNKNOWN). */
+  lostAnswers = 0;
   /** Promotions refused as `unhealthy cluster`; Infinity: never promoted. */
   promoteRefusals = 0;
 
@@ -73,6 +75,10 @@ class FakeEtcd implements ClusterAdapter {
       voter: false,
       started: false,
     });
+    if (this.lostAnswers > 0) {
+      this.lostAnswers -= 1;
+      return Promise.reject(new UnreachableError('MEMBERSHIP_CHANGE_UNKNOWN', 'no answer in time'));
+    }
     return Promise.resolve({ id: `id-${request.name}`, name: request.name });
   }
 
@@ -196,5 +202,18 @@ describe('the drill membership driver (add-member)', () => {
     );
     assert.equal(cluster.members.length, 3);
     assert.ok(log.includes('stop n4'), 'the reservation is given back');
+  });
+
+  it('an add applied whose answer was lost: the member is started once and promoted', async () => {
+    const cluster = new FakeEtcd();
+    cluster.lostAnswers = 1;
+    const log: string[] = [];
+    const driver = driverFor(cluster, log);
+    const detail = await driver.run('add-member', context);
+    assert.match(detail, /^n4 joined as a learner and votes now \(1 attempt to add it\)$/);
+    assert.deepEqual(cluster.calls, ['add n4 learner', 'promote n4']);
+    assert.equal(log.filter((entry) => entry === 'start n4').length, 1);
+    await driver.cleanup();
+    assert.equal(cluster.members.length, 3);
   });
 });
