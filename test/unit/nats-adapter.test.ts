@@ -77,7 +77,7 @@ describe('NATS adapter over replayed monitoring answers', { timeout: 20_000 }, (
     const killed = recorded('sandbox-meta-leader-n2-killed.json');
     const endpoints = [await replay(killed.n1!), await closedPort(), await replay(killed.n3!)];
     const adapter = connect({ name: 'x', kind: 'nats', endpoints }, { timeoutMs: 2000 });
-    assert.deepEqual([...adapter.capabilities], ['status']);
+    assert.deepEqual([...adapter.capabilities], ['status', 'membership', 'transferLeader']);
     const status = await adapter.status();
     assertValidClusterStatus(JSON.parse(JSON.stringify(status)));
     assert.equal(status.kind, 'nats');
