@@ -17,7 +17,11 @@ import type {
   ConnectOptions,
 } from '../core/ports.js';
 import type { ProgressSink } from '../core/progress.js';
-import { catchUpOf, type MemberProvisioner } from '../ops/maintenance/members.js';
+import {
+  catchUpOf,
+  executeMembershipPlan,
+  type MemberProvisioner,
+} from '../ops/maintenance/members.js';
 import { exitCodeOf, type MaintenanceRun } from '../ops/maintenance/plan-runner.js';
 import { resolveTarget } from '../ops/target.js';
 import {
@@ -204,6 +208,29 @@ export const joiningFlags = {
     helpGroup: 'MEMBER',
   }),
 };
+
+/**
+ * Executes an add or replace plan: the joining member's addresses (flags, or reserved by the
+ * sandbox) are resolved after consent, by the same provisioner that then starts it.
+ */
+export function joiningExecution(
+  opened: MembershipTarget,
+  plan: MaintenancePlan,
+  name: string,
+  flags: Parameters<typeof joiningRequest>[2] & Parameters<typeof joiningLimits>[0],
+): (progress: ProgressSink, signal: AbortSignal) => Promise<MaintenanceRun> {
+  const provisioner = provisionerFor(opened);
+  return async (progress, signal) =>
+    executeMembershipPlan({
+      adapter: opened.adapter,
+      plan,
+      joining: await joiningRequest(name, plannedRole(plan, name), flags, provisioner),
+      provisioner,
+      progress,
+      signal,
+      ...joiningLimits(flags),
+    });
+}
 
 /** The joining member's request: flags first, else what the sandbox reserved. */
 export async function joiningRequest(

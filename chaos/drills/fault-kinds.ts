@@ -1,14 +1,8 @@
 /** The fault kinds a scenario may name (the faults contract's), and which need member namespaces. */
+import { FAULT_KINDS } from '../faults/spec.js';
 import type { FaultKind } from '../faults/types.js';
 
-export const SCENARIO_FAULT_KINDS: readonly FaultKind[] = [
-  'kill',
-  'pause',
-  'isolate',
-  'partition',
-  'latency',
-  'loss',
-];
+export const SCENARIO_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS;
 
 /**
  * iptables rules live inside each member's network namespace (`sandbox up --netns`); latency

@@ -2,17 +2,13 @@ import { Args } from '@oclif/core';
 import { requireCapability } from '../../../core/capabilities.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { planReplaceMember } from '../../../core/maintenance/membership-plan.js';
-import { executeMembershipPlan } from '../../../ops/maintenance/members.js';
 import { MaintenanceCommand } from '../../maintenance-command.js';
 import {
   canTransferLeader,
+  joiningExecution,
   joiningFlags,
-  joiningLimits,
   joiningName,
-  joiningRequest,
   membershipTargetFlags,
-  plannedRole,
-  provisionerFor,
   requireJoiningAddresses,
   withMembershipTarget,
 } from '../../members-support.js';
@@ -65,21 +61,11 @@ ${EXIT_CODE_HELP}`;
         cluster: opened.target.name,
         canTransferLeader: canTransferLeader(adapter),
       });
-      const provisioner = provisionerFor(opened);
       await this.applyPlan({
         plan,
         flags,
         opened,
-        execute: async (progress, signal) =>
-          executeMembershipPlan({
-            adapter,
-            plan,
-            joining: await joiningRequest(name, plannedRole(plan, name), flags, provisioner),
-            provisioner,
-            progress,
-            signal,
-            ...joiningLimits(flags),
-          }),
+        execute: joiningExecution(opened, plan, name, flags),
       });
     });
   }
