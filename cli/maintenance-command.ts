@@ -9,7 +9,8 @@ import type { OutputKind } from '../core/schema.js';
 import type { MaintenanceRun } from '../ops/maintenance/plan-runner.js';
 import { QuorumctlCommand } from './base-command.js';
 import type { OutputFormat } from './flags.js';
-import { auditArgv, renderPlanned, runMutation, type MembershipTarget } from './members-support.js';
+import { auditArgv, renderPlanned, runMutation } from './mutation.js';
+import type { MembershipTarget } from './membership-target.js';
 import { renderReport } from './render/plan.js';
 
 export interface PlannedChange {

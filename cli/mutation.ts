@@ -1,16 +1,24 @@
 /**
  * What every mutating command shares: --dry-run and --yes, the confirmation (a prompt on a
- * TTY; --yes required without one), and the audit record written to the state dir.
+ * TTY; --yes required without one), the safety backup, the run with progress, and the audit
+ * record written to the state dir.
  */
 import { Flags } from '@oclif/core';
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
+import { UsageError } from '../core/errors.js';
 import { redactArgv } from '../core/maintenance/audit.js';
 import type { MaintenancePlan, MaintenanceReport } from '../core/maintenance/plan.js';
-import { UsageError } from '../core/errors.js';
+import type { ProgressSink } from '../core/progress.js';
 import { appendAuditRecord } from '../ops/maintenance/audit-log.js';
+import { exitCodeOf, type MaintenanceRun } from '../ops/maintenance/plan-runner.js';
 import { defaultStateDir } from '../sandbox/index.js';
-import { safetyBackupFlags } from './render/backup-command.js';
+import type { OutputFormat } from './flags.js';
+import { interruptSignal, safetyBackupBefore, safetyBackupFlags } from './render/backup-command.js';
+import { renderError } from './render/error.js';
+import { renderPlan, renderReport } from './render/plan.js';
+import { createProgressSink } from './render/progress.js';
+import type { MembershipTarget } from './membership-target.js';
 
 export const mutationFlags = {
   'dry-run': Flags.boolean({
@@ -83,4 +91,74 @@ export async function recordAudit(
   } catch (error) {
     process.stderr.write(`warning: could not write the audit record: ${String(error)}\n`);
   }
+}
+
+export interface MutationInput {
+  plan: MaintenancePlan;
+  flags: {
+    yes: boolean;
+    'no-backup'?: boolean | undefined;
+    'backup-dest'?: string | undefined;
+  };
+  format: OutputFormat;
+  opened: MembershipTarget;
+  argv: readonly string[];
+  toolVersion: string;
+  /** Runs the plan; `prepare` work (port reservations) belongs inside, after consent. */
+  execute: (progress: ProgressSink, signal: AbortSignal) => Promise<MaintenanceRun>;
+}
+/**
+ * After the plan and before any change: consent (a prompt, or --yes), then the safety backup;
+ * then the run with progress on stderr, the audit record, and the exit code of the outcome.
+ */
+export async function runMutation(
+  input: MutationInput,
+): Promise<{ report: MaintenanceReport; exitCode: number }> {
+  const { plan, opened } = input;
+  await confirmPlan(plan, input.flags, renderPlan);
+  const interrupt = interruptSignal();
+  // One step view for the safety backup and the plan's steps.
+  const progress = createProgressSink({ format: input.format });
+  let run: MaintenanceRun;
+  let backup: Awaited<ReturnType<typeof safetyBackupBefore>>;
+  try {
+    backup = plan.steps.some((step) => step.mutates)
+      ? await safetyBackupBefore(
+          plan.operation,
+          opened.target,
+          opened.options,
+          input.flags,
+          input.toolVersion,
+          interrupt.signal,
+          progress,
+        )
+      : undefined;
+    run = await input.execute(progress, interrupt.signal);
+  } finally {
+    await progress.close();
+    interrupt.release();
+  }
+  const report: MaintenanceReport = {
+    ...run.report,
+    ...(backup !== undefined && { safetyBackup: backup.manifest.name }),
+  };
+  await recordAudit(report, input.argv, opened.stateDir);
+  if (run.failure !== undefined && input.format === 'table') {
+    process.stderr.write(renderError(run.failure, input.argv.includes('--debug')));
+  }
+  return { report, exitCode: exitCodeOf({ ...run, report }) };
+}
+/** A report for --dry-run: the plan, nothing executed. */
+export function dryRunReport(plan: MaintenancePlan): MaintenanceReport {
+  return { plan, dryRun: true, outcomes: [], result: 'planned' };
+}
+/** The command line for the audit record: the command's words, then its arguments. */
+export function auditArgv(id: string | undefined, argv: readonly string[]): string[] {
+  return [...(id?.split(':') ?? []), ...argv];
+}
+/** A plan shown without running it: --dry-run, or a plan with nothing to do. */
+export function renderPlanned(plan: MaintenancePlan): string {
+  return plan.steps.length === 0
+    ? `${renderPlan(plan)}\nNothing to do.\n`
+    : renderReport(dryRunReport(plan));
 }

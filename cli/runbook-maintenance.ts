@@ -45,13 +45,8 @@ import {
 } from '../runbooks/engine/args.js';
 import type { OperationContext } from '../runbooks/engine/operations.js';
 import { etcdWriteProbe } from '../systems/etcd/maintenance.js';
-import {
-  canTransferLeader,
-  joiningName,
-  joiningRequest,
-  plannedRole,
-  provisionerFor,
-} from './members-support.js';
+import { canTransferLeader } from './membership-target.js';
+import { joiningName, joiningRequest, plannedRole, provisionerFor } from './joining-member.js';
 import { recordAudit } from './mutation.js';
 import type { OperationDefinition, RunbookDependencies } from './runbook-operations.js';
 

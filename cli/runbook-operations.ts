@@ -25,7 +25,7 @@ import type {
 } from '../runbooks/engine/operations.js';
 import { backupSupportFor } from '../systems/backup-registry.js';
 import { readCertificate } from '../systems/transport/tls-certificate.js';
-import type { MembershipTarget } from './members-support.js';
+import type { MembershipTarget } from './membership-target.js';
 import { openStorage, throwawayClusters } from './render/backup-command.js';
 import { CHAOS_OPERATIONS } from './runbook-chaos.js';
 import { restoreBackupIntoSandbox } from './sandbox-restore.js';

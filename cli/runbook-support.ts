@@ -17,7 +17,7 @@ import { JournalStore } from '../runbooks/engine/journal-store.js';
 import { loadRunbook } from '../runbooks/engine/library.js';
 import { defaultStateDir } from '../sandbox/index.js';
 import type { OutputFormat } from './flags.js';
-import { withMembershipTarget, type MembershipFlagValues } from './members-support.js';
+import { withMembershipTarget, type MembershipFlagValues } from './membership-target.js';
 import { isInteractive } from './mutation.js';
 import { interruptSignal } from './render/backup-command.js';
 import { createProgressSink } from './render/progress.js';

@@ -407,7 +407,7 @@ describe('property: executed plans never cost the cluster its majority', () => {
 
 describe('manual provisioner', () => {
   it('prints the etcd flags of the member add answer, like etcdctl member add', async () => {
-    const { manualProvisioner } = await import('../../cli/members-support.js');
+    const { manualProvisioner } = await import('../../cli/joining-member.js');
     let printed = '';
     await manualProvisioner('etcd', (text) => (printed += text)).start(
       {

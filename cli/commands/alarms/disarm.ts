@@ -4,7 +4,7 @@ import { ALARM_TYPES, planAlarmDisarm } from '../../../core/maintenance/alarm-pl
 import { executeAlarmDisarm, readAlarms } from '../../../ops/maintenance/alarms.js';
 import { MaintenanceCommand } from '../../maintenance-command.js';
 import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
-import { withMembershipTarget } from '../../members-support.js';
+import { withMembershipTarget } from '../../membership-target.js';
 import { mutationFlags } from '../../mutation.js';
 
 export default class AlarmsDisarm extends MaintenanceCommand {

@@ -25,7 +25,7 @@ import {
   resolveBackupTarget,
 } from '../../render/backup-command.js';
 import { renderRestorePlan, renderRestoreReport } from '../../render/backup.js';
-import { findSandbox } from '../../members-support.js';
+import { findSandbox } from '../../membership-target.js';
 import {
   executeOnSandbox,
   sandboxFacts,

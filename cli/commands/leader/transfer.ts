@@ -8,7 +8,7 @@ import {
 } from '../../../core/maintenance/leader-plan.js';
 import { executeLeaderPlan } from '../../../ops/maintenance/leader.js';
 import { MaintenanceCommand } from '../../maintenance-command.js';
-import { leaderOf, membershipTargetFlags, withMembershipTarget } from '../../members-support.js';
+import { leaderOf, membershipTargetFlags, withMembershipTarget } from '../../membership-target.js';
 import { mutationFlags } from '../../mutation.js';
 
 export default class LeaderTransfer extends MaintenanceCommand {

@@ -1,11 +1,7 @@
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import {
-  memberListOf,
-  membershipTargetFlags,
-  renderMemberList,
-  withMembershipTarget,
-} from '../../members-support.js';
+import { memberListOf, renderMemberList } from '../../render/members.js';
+import { membershipTargetFlags, withMembershipTarget } from '../../membership-target.js';
 
 export default class MembersList extends QuorumctlCommand {
   static override summary = 'List the members with their role, vote, health and catch-up.';

@@ -6,7 +6,7 @@ import {
   simulateChanges,
 } from '../../../core/maintenance/membership-plan.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { membershipTargetFlags, withMembershipTarget } from '../../members-support.js';
+import { membershipTargetFlags, withMembershipTarget } from '../../membership-target.js';
 import { renderPlan } from '../../render/plan.js';
 
 export default class MembersPlan extends QuorumctlCommand {

@@ -4,13 +4,8 @@ import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { planPromoteMember } from '../../../core/maintenance/membership-plan.js';
 import { executeMembershipPlan } from '../../../ops/maintenance/members.js';
 import { MaintenanceCommand } from '../../maintenance-command.js';
-import {
-  joiningFlags,
-  joiningLimits,
-  membershipTargetFlags,
-  provisionerFor,
-  withMembershipTarget,
-} from '../../members-support.js';
+import { joiningFlags, joiningLimits, provisionerFor } from '../../joining-member.js';
+import { membershipTargetFlags, withMembershipTarget } from '../../membership-target.js';
 import { mutationFlags } from '../../mutation.js';
 
 export default class MembersPromote extends MaintenanceCommand {

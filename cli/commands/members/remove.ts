@@ -7,9 +7,9 @@ import { MaintenanceCommand } from '../../maintenance-command.js';
 import {
   canTransferLeader,
   membershipTargetFlags,
-  provisionerFor,
   withMembershipTarget,
-} from '../../members-support.js';
+} from '../../membership-target.js';
+import { provisionerFor } from '../../joining-member.js';
 import { mutationFlags } from '../../mutation.js';
 
 export default class MembersRemove extends MaintenanceCommand {

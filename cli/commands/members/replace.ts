@@ -5,13 +5,15 @@ import { planReplaceMember } from '../../../core/maintenance/membership-plan.js'
 import { MaintenanceCommand } from '../../maintenance-command.js';
 import {
   canTransferLeader,
+  membershipTargetFlags,
+  withMembershipTarget,
+} from '../../membership-target.js';
+import {
   joiningExecution,
   joiningFlags,
   joiningName,
-  membershipTargetFlags,
   requireJoiningAddresses,
-  withMembershipTarget,
-} from '../../members-support.js';
+} from '../../joining-member.js';
 import { mutationFlags } from '../../mutation.js';
 
 export default class MembersReplace extends MaintenanceCommand {

@@ -7,7 +7,7 @@ import { etcdWriteProbe } from '../../../systems/etcd/maintenance.js';
 import { MaintenanceCommand } from '../../maintenance-command.js';
 import { defragSettingsFrom, healthGateFlags } from '../../defrag-support.js';
 import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
-import { withMembershipTarget } from '../../members-support.js';
+import { withMembershipTarget } from '../../membership-target.js';
 import { mutationFlags } from '../../mutation.js';
 
 export default class RecoverNospace extends MaintenanceCommand {

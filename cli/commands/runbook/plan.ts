@@ -11,7 +11,7 @@ import { SILENT_PROGRESS } from '../../../core/progress.js';
 import { runCheck } from '../../../ops/check.js';
 import type { OperationRegistry } from '../../../runbooks/engine/operations.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { membershipTargetFlags, withMembershipTarget } from '../../members-support.js';
+import { membershipTargetFlags, withMembershipTarget } from '../../membership-target.js';
 import {
   gateView,
   renderRunbookPlan,

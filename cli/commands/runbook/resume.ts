@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { UsageError } from '../../../core/errors.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { membershipTargetFlags } from '../../members-support.js';
+import { membershipTargetFlags } from '../../membership-target.js';
 import { renderRunRecord } from '../../render/runbook.js';
 import { isBuiltIn } from '../../../runbooks/engine/library.js';
 import {
