@@ -55,7 +55,8 @@ export function parseEndpoints(value: string, defaultKind?: SystemKind): Endpoin
       fail(`"${entry}" is not HOST:PORT`);
     }
     const url = `${transport ?? 'http'}://${hostPort.replace(/\/$/, '')}`;
-    const port = Number(URL.parse(url)?.port ?? 0);
+    // From the text: URL drops a scheme's default port (https://h:443 has port '').
+    const port = Number(/:(\d{1,5})\/?$/.exec(hostPort)?.[1] ?? 0);
     if (!(port >= 1 && port <= 65535)) fail(`"${entry}": the port must be between 1 and 65535`);
     return url;
   });

@@ -162,3 +162,13 @@ describe('parseEndpoints: property', () => {
     );
   });
 });
+
+describe('parseEndpoints: default ports', () => {
+  test('keeps an explicit default port (the counterexample fast-check found: https on 443)', () => {
+    assert.deepEqual(parseEndpoints('etcd+https://a.aa:443,a.aa:1'), {
+      kind: 'etcd',
+      endpoints: ['https://a.aa:443', 'https://a.aa:1'],
+    });
+    assert.deepEqual(parseEndpoints('etcd://h:80').endpoints, ['http://h:80']);
+  });
+});
