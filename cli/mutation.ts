@@ -60,14 +60,16 @@ export async function confirmPlan(
     );
   }
   process.stderr.write(renderPlan(plan));
+  if (!(await askYesNo(`Proceed with ${plan.operation} on ${plan.cluster}?`))) {
+    throw new UsageError('NOT_CONFIRMED', `${plan.operation} was not confirmed; nothing changed`);
+  }
+}
+
+/** Asks on the terminal (stderr, so stdout keeps the result); only "y" or "yes" consents. */
+export async function askYesNo(question: string): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await prompt.question(
-      `Proceed with ${plan.operation} on ${plan.cluster}? [y/N] `,
-    );
-    if (!/^y(es)?$/i.test(answer.trim())) {
-      throw new UsageError('NOT_CONFIRMED', `${plan.operation} was not confirmed; nothing changed`);
-    }
+    return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
   } finally {
     prompt.close();
   }

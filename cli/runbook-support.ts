@@ -6,7 +6,6 @@ import { Flags } from '@oclif/core';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../core/errors.js';
 import type { ClusterTarget } from '../core/ports.js';
 import type { RunRecord } from '../core/runbook/journal.js';
@@ -18,7 +17,7 @@ import { loadRunbook } from '../runbooks/engine/library.js';
 import { defaultStateDir } from '../sandbox/index.js';
 import type { OutputFormat } from './flags.js';
 import { withMembershipTarget, type MembershipFlagValues } from './membership-target.js';
-import { isInteractive } from './mutation.js';
+import { askYesNo, isInteractive } from './mutation.js';
 import { interruptSignal } from './render/backup-command.js';
 import { createProgressSink } from './render/progress.js';
 import { renderRunJunit } from './render/runbook.js';
@@ -104,7 +103,7 @@ export async function executeRunbook(request: ExecuteRequest): Promise<RunResult
         },
         journal: journalStore(),
         hooks: {
-          ...(isInteractive() && { confirm: askOperator }),
+          ...(isInteractive() && { confirm: askYesNo }),
           runShell,
           runCheck: () => runCheck(adapter, { windowMs: 0, failOn: 'critical' }),
           now: () => new Date(),
@@ -122,15 +121,6 @@ export async function executeRunbook(request: ExecuteRequest): Promise<RunResult
   } finally {
     await progress.close();
     interrupt.release();
-  }
-}
-
-async function askOperator(text: string): Promise<boolean> {
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await prompt.question(`${text} [y/N] `)).trim());
-  } finally {
-    prompt.close();
   }
 }
 

@@ -22,7 +22,7 @@ export class JournalStore {
 
   async load(runId: string): Promise<RunRecord> {
     try {
-      return JSON.parse(await readFile(join(this.dir, `${runId}.json`), 'utf8')) as RunRecord;
+      return await readRecord(join(this.dir, `${runId}.json`));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new UsageError('RUN_NOT_FOUND', `no runbook run "${runId}" in ${this.dir}`, {
@@ -43,7 +43,7 @@ export class JournalStore {
     const records = await Promise.all(
       names
         .filter((name) => name.endsWith('.json'))
-        .map(async (name) => JSON.parse(await readFile(join(this.dir, name), 'utf8')) as RunRecord),
+        .map((name) => readRecord(join(this.dir, name))),
     );
     return records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
@@ -51,5 +51,18 @@ export class JournalStore {
   /** The newest run that did not finish: what `runbook resume` continues by default. */
   async latestUnfinished(): Promise<RunRecord | undefined> {
     return (await this.list()).find((record) => record.status !== 'succeeded');
+  }
+}
+
+/** A journal edited by hand (or not one at all) is named, never a stack trace. */
+async function readRecord(path: string): Promise<RunRecord> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text) as RunRecord;
+  } catch (cause) {
+    throw new UsageError('RUN_JOURNAL_UNREADABLE', `${path} is not a runbook journal (not JSON)`, {
+      actions: ['restore the file, or move it out of the runs directory'],
+      cause,
+    });
   }
 }

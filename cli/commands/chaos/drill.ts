@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import { builtInScenario, scenarioFromFile } from '../../../chaos/drills/catalog.js';
 import type { DrillScenario, OperationMix } from '../../../chaos/drills/scenario.js';
 import { renderDrillHtml } from '../../../chaos/report/html.js';
@@ -14,7 +13,7 @@ import { locateInventory } from '../../../ops/inventory-location.js';
 import { defaultStateDir } from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
-import { isInteractive } from '../../mutation.js';
+import { askYesNo, isInteractive } from '../../mutation.js';
 import { describeTarget, renderDrillReport } from '../../render/drill.js';
 import { createProgressSink, type ClosableProgressSink } from '../../render/progress.js';
 import { serializeEnvelope } from '../../render/envelope.js';
@@ -284,15 +283,9 @@ async function confirmDrill(
       },
     );
   }
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await prompt.question(`Drill ${scenario.name}: ${what}. Proceed? [y/N] `);
-    if (!/^y(es)?$/i.test(answer.trim()))
-      throw new UsageError(
-        'NOT_CONFIRMED',
-        `drill ${scenario.name} was not confirmed; nothing changed`,
-      );
-  } finally {
-    prompt.close();
-  }
+  if (!(await askYesNo(`Drill ${scenario.name}: ${what}. Proceed?`)))
+    throw new UsageError(
+      'NOT_CONFIRMED',
+      `drill ${scenario.name} was not confirmed; nothing changed`,
+    );
 }
