@@ -80,18 +80,25 @@ export class EtcdMembership {
   }
 
   async remove(member: MemberRef): Promise<void> {
-    await this.call('/v3/cluster/member/remove', { ID: member.id }, member.name);
+    // Not through the member itself: it applies its own removal and stops before answering
+    // ("etcdserver: server stopped"), which would read as a refusal.
+    await this.call('/v3/cluster/member/remove', { ID: member.id }, member.name, member.endpoint);
   }
 
   /**
    * Tries each endpoint until one answers; etcd's own answers (refusals) end the attempt,
    * except "unhealthy cluster", which is retried until UNHEALTHY_RETRY_MS has passed.
    */
-  private async call<T>(path: string, body: object, subject?: string): Promise<T> {
+  private async call<T>(
+    path: string,
+    body: object,
+    subject?: string,
+    avoidEndpoint?: string,
+  ): Promise<T> {
     const deadline = Date.now() + UNHEALTHY_RETRY_MS;
     const sleep = this.options.sleep ?? defaultSleep;
     for (let attempt = 0; ; attempt += 1) {
-      const answer = await this.onAnyEndpoint(path, body);
+      const answer = await this.onAnyEndpoint(path, body, avoidEndpoint);
       if (answer.ok) return answer.value as T;
       const refusal = refusalOf(path, answer.reason, subject);
       if (!refusal.retry || Date.now() >= deadline || this.options.signal?.aborted === true) {
@@ -104,9 +111,11 @@ export class EtcdMembership {
   private async onAnyEndpoint(
     path: string,
     body: object,
+    avoidEndpoint?: string,
   ): Promise<{ ok: true; value: unknown } | { ok: false; reason: string }> {
     const failures: string[] = [];
-    for (const endpoint of this.endpoints()) {
+    const others = this.endpoints().filter((endpoint) => endpoint !== avoidEndpoint);
+    for (const endpoint of others.length > 0 ? others : this.endpoints()) {
       const url = endpoint.replace(/\/+$/, '') + path;
       let response;
       try {
