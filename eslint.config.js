@@ -85,18 +85,19 @@ export default defineConfig(
   layer(['runbooks/**/*.{ts,tsx}'], ['cli', 'agent', 'dashboards', 'chaos']),
   layer(['chaos/**/*.{ts,tsx}'], ['cli', 'agent', 'dashboards', 'runbooks']),
   // systems/x never imports systems/y: each adapter may reach only core/ and systems/transport/.
-  ...['etcd', 'zookeeper', 'kraft', 'nats', 'tikv', 'cockroach', 'consul'].map((kind) =>
-    layer(
-      [`systems/${kind}/**/*.{ts,tsx}`],
-      [
-        'cli',
-        'ops',
-        'sandbox',
-        ...['etcd', 'zookeeper', 'kraft', 'nats', 'tikv', 'cockroach', 'consul']
-          .filter((other) => other !== kind)
-          .map((other) => `systems/${other}`),
-      ],
-    ),
+  ...['etcd', 'zookeeper', 'kraft', 'nats', 'tikv', 'cockroach', 'consul', 'kubernetes'].map(
+    (kind) =>
+      layer(
+        [`systems/${kind}/**/*.{ts,tsx}`],
+        [
+          'cli',
+          'ops',
+          'sandbox',
+          ...['etcd', 'zookeeper', 'kraft', 'nats', 'tikv', 'cockroach', 'consul', 'kubernetes']
+            .filter((other) => other !== kind)
+            .map((other) => `systems/${other}`),
+        ],
+      ),
   ),
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {

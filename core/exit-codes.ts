@@ -12,6 +12,8 @@ export const ExitCode = {
   partial: 5,
   /** No verdict could be reached in time: the linearizability checker timed out (UNKNOWN). */
   noVerdict: 6,
+  /** The credentials lack a permission: Kubernetes RBAC said 403 (or 401). */
+  forbidden: 7,
   internal: 70,
   interrupted: 130,
 } as const;
@@ -26,5 +28,6 @@ export const EXIT_CODE_HELP = `EXIT CODES
   4    refused as unsafe (quorum guard)
   5    partial success
   6    no verdict in time (linearizability checker timed out: UNKNOWN)
+  7    not permitted (Kubernetes RBAC: the message names the missing verb and resource)
   70   internal error (a bug: please report it with --debug output)
   130  interrupted`;

@@ -18,6 +18,30 @@ export interface AuthReference {
   tokenEnv?: string;
 }
 
+/**
+ * Where a cluster runs in Kubernetes (written by `quorumctl discover --write`): how to reach
+ * its pods through port-forward, which Secret holds its TLS material, and the labels Chaos
+ * Mesh selects its pods by.
+ */
+export interface KubernetesReference {
+  /** kubeconfig context; absent: the current context (or the in-cluster service account). */
+  context?: string;
+  namespace: string;
+  /** `StatefulSet/zk`, `StaticPods/etcd`: what the members belong to. */
+  workload: string;
+  /** Pod of each member, in the order of `endpoints`. */
+  pods: string[];
+  /** The pod port `endpoints` point at. */
+  port: number;
+  labels: Record<string, string>;
+  /** The server container in each pod. */
+  container?: string;
+  /** port-forward (default): through the API server; direct: the endpoints answer as they are. */
+  reach?: 'direct' | 'port-forward';
+  /** Secret with ca.crt/tls.crt/tls.key, read only with --use-cluster-secrets. */
+  tlsSecret?: string;
+}
+
 export interface InventoryCluster {
   name: string;
   kind: SystemKind;
@@ -29,6 +53,7 @@ export interface InventoryCluster {
   monitorUrls?: string[];
   /** Set when `quorumctl sandbox up` registered the cluster. */
   sandbox?: string;
+  kubernetes?: KubernetesReference;
 }
 
 export interface Inventory {
@@ -47,7 +72,9 @@ const INVENTORY_SHAPE = `expected:
       tls: {ca: PATH, cert: PATH, key: PATH}          # optional
       auth: {username: USER, passwordEnv: ENV_VAR}    # optional
       agents: [http://HOST:PORT, ...]                 # optional
-      monitorUrls: [http://HOST:PORT/..., ...]       # optional (AdminServer, JMX exporter)`;
+      monitorUrls: [http://HOST:PORT/..., ...]       # optional (AdminServer, JMX exporter)
+      kubernetes: {context: C, namespace: NS, workload: StatefulSet/NAME, pods: [POD, ...],
+                   port: PORT, labels: {...}, reach: port-forward|direct}   # optional (discover --write)`;
 
 interface Located {
   node: Node | undefined;
@@ -104,9 +131,17 @@ export function parseInventory(text: string, source: string): Inventory {
     const at = (key: string): Node | undefined => located(key, itemNode).node ?? itemNode;
     for (const key of Object.keys(raw)) {
       if (
-        !['name', 'kind', 'endpoints', 'tls', 'auth', 'agents', 'monitorUrls', 'sandbox'].includes(
-          key,
-        )
+        ![
+          'name',
+          'kind',
+          'endpoints',
+          'tls',
+          'auth',
+          'agents',
+          'monitorUrls',
+          'sandbox',
+          'kubernetes',
+        ].includes(key)
       ) {
         fail(`unknown key "${key}" in a cluster`, keyNode(key, itemNode) ?? itemNode);
       }
@@ -171,6 +206,12 @@ export function parseInventory(text: string, source: string): Inventory {
       if (typeof raw.sandbox !== 'string')
         return fail(`cluster "${name}": "sandbox" must be a sandbox name`, at('sandbox'));
       cluster.sandbox = raw.sandbox;
+    }
+    if (raw.kubernetes !== undefined) {
+      const reference = parseKubernetesReference(raw.kubernetes, endpoints.length);
+      if (typeof reference === 'string')
+        return fail(`cluster "${name}": "kubernetes" ${reference}`, at('kubernetes'));
+      cluster.kubernetes = reference;
     }
     clusters.push(cluster);
   }
@@ -269,6 +310,52 @@ function parseAuth(value: unknown, fail: () => never): AuthReference {
     else fail();
   }
   return auth;
+}
+
+/** The reference, or what is wrong with it (the caller positions the message). */
+function parseKubernetesReference(
+  value: unknown,
+  endpointCount: number,
+): KubernetesReference | string {
+  if (!isRecord(value)) return 'must be a mapping (namespace, workload, pods, port, labels)';
+  const known = [
+    'context',
+    'namespace',
+    'workload',
+    'pods',
+    'port',
+    'labels',
+    'container',
+    'reach',
+    'tlsSecret',
+  ];
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  if (unknown !== undefined) return `has an unknown key "${unknown}" (known: ${known.join(', ')})`;
+  const { context, namespace, workload, pods, port, labels, container, reach, tlsSecret } = value;
+  if (typeof namespace !== 'string' || namespace === '') return 'needs a "namespace"';
+  if (typeof workload !== 'string' || workload === '')
+    return 'needs a "workload" (e.g. StatefulSet/zk)';
+  if (!isStringList(pods) || pods.length !== endpointCount)
+    return `"pods" must list one pod per endpoint (${endpointCount})`;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    return '"port" must be the pod port the endpoints use (1-65535)';
+  if (!isRecord(labels) || !Object.values(labels).every((entry) => typeof entry === 'string'))
+    return '"labels" must map label names to strings';
+  if (reach !== undefined && reach !== 'direct' && reach !== 'port-forward')
+    return '"reach" must be port-forward or direct';
+  for (const [key, entry] of Object.entries({ context, container, tlsSecret }))
+    if (entry !== undefined && typeof entry !== 'string') return `"${key}" must be a string`;
+  return {
+    ...(typeof context === 'string' && { context }),
+    namespace,
+    workload,
+    pods,
+    port,
+    labels: labels as Record<string, string>,
+    ...(typeof container === 'string' && { container }),
+    ...(reach !== undefined && { reach }),
+    ...(typeof tlsSecret === 'string' && { tlsSecret }),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -21,6 +21,12 @@ export interface TlsOptions {
   key?: string;
   /** Skip server certificate verification (never the default). */
   insecureSkipVerify?: boolean;
+  /**
+   * The name to verify each server's certificate against (and send as SNI), by the endpoint's
+   * `host:port`, where the endpoint's host is not it: a port-forward to 127.0.0.1:40123
+   * reaches a pod whose certificate names its DNS (`zk-0.zk-headless.data.svc`).
+   */
+  serverNames?: Readonly<Record<string, string>>;
 }
 
 export interface AuthOptions {

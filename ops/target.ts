@@ -1,7 +1,7 @@
 /** Resolves which cluster a command talks to (--endpoints, --cluster, current context) and how. */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
-import { findCluster, type InventoryCluster } from '../core/inventory.js';
+import { findCluster, type InventoryCluster, type KubernetesReference } from '../core/inventory.js';
 import type { SystemKind } from '../core/model.js';
 import type { AuthOptions, ClusterTarget, ConnectOptions, TlsOptions } from '../core/ports.js';
 import { parseEndpoints } from '../core/targets.js';
@@ -25,6 +25,8 @@ export interface TargetRequest {
 export interface ResolvedTarget {
   target: ClusterTarget;
   options: ConnectOptions;
+  /** Set for clusters `discover --write` found in Kubernetes: the CLI reaches them through it. */
+  kubernetes?: KubernetesReference;
 }
 
 export async function resolveTarget(request: TargetRequest): Promise<ResolvedTarget> {
@@ -88,6 +90,7 @@ export async function resolveTarget(request: TargetRequest): Promise<ResolvedTar
       ...monitorUrlsOf(request.monitorUrls, cluster.monitorUrls),
     },
     options,
+    ...(cluster.kubernetes !== undefined && { kubernetes: cluster.kubernetes }),
   };
 }
 

@@ -1,0 +1,45 @@
+/** Flags of the Kubernetes features, defined once: which API, which namespaces, secrets. */
+import { Flags } from '@oclif/core';
+
+/** Which API server and credentials: a kubeconfig context, or the pod's service account. */
+export const kubeFlags = {
+  'kube-context': Flags.string({
+    description:
+      "kubeconfig context to use (default: the kubeconfig's current-context; inside a pod without a kubeconfig: its service account).",
+    helpGroup: 'KUBERNETES',
+  }),
+  kubeconfig: Flags.string({
+    description: 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).',
+    helpGroup: 'KUBERNETES',
+  }),
+};
+
+/** Where to look: one namespace (default: the context's), or all of them. */
+export const namespaceFlags = {
+  namespace: Flags.string({
+    char: 'n',
+    description: "Namespace to search (default: the context's namespace).",
+    helpGroup: 'KUBERNETES',
+    exclusive: ['all-namespaces'],
+  }),
+  'all-namespaces': Flags.boolean({
+    char: 'A',
+    description: 'Search every namespace the credentials may list (needs a ClusterRole).',
+    helpGroup: 'KUBERNETES',
+  }),
+};
+
+/** Reaching clusters `discover --write` put in the inventory. */
+export const kubeReachFlags = {
+  ...kubeFlags,
+  'use-cluster-secrets': Flags.boolean({
+    description:
+      'Read the TLS material from the Secret the pods mount (held in memory, never written to disk). Needs "get secrets".',
+    helpGroup: 'KUBERNETES',
+  }),
+};
+
+export interface KubeFlagValues {
+  'kube-context'?: string | undefined;
+  kubeconfig?: string | undefined;
+}
