@@ -31,6 +31,8 @@ export type OutputKind =
   | 'DrillReport'
   | 'FaultList'
   | 'HealReport'
+  | 'DiscoveryReport'
+  | 'KubernetesApplyReport'
   | 'RunbookList'
   | 'Runbook'
   | 'RunbookPlan'
