@@ -416,3 +416,66 @@ describe('inventory edits', () => {
     );
   });
 });
+
+describe('parseInventory: the kubernetes reference of a discovered cluster', () => {
+  const discovered: InventoryCluster = {
+    name: 'prod.data.zk',
+    kind: 'zookeeper',
+    endpoints: [
+      'http://zk-0.zk-headless.data.svc.cluster.local:2181',
+      'http://zk-1.zk-headless.data.svc.cluster.local:2181',
+    ],
+    kubernetes: {
+      context: 'prod',
+      namespace: 'data',
+      workload: 'StatefulSet/zk',
+      pods: ['zk-0', 'zk-1'],
+      port: 2181,
+      labels: { 'app.kubernetes.io/name': 'zookeeper', 'app.kubernetes.io/instance': 'zk' },
+      container: 'zookeeper',
+      reach: 'port-forward',
+      tlsSecret: 'zk-tls',
+    },
+  };
+
+  test('round-trips through serialize -> parse', () => {
+    const inventory: Inventory = { currentContext: discovered.name, clusters: [discovered] };
+    assert.deepEqual(parseInventory(serializeInventory(inventory), FILE), inventory);
+  });
+
+  const withReference = (reference: string) =>
+    `clusters:\n  - name: a\n    kind: etcd\n    endpoints: [http://a:2379]\n    kubernetes: ${reference}\n`;
+
+  test('one pod per endpoint, a valid port, known keys: each problem named at the reference', () => {
+    assertPositioned(
+      withReference(
+        '{namespace: db, workload: StatefulSet/a, pods: [a-0, a-1], port: 2379, labels: {}}',
+      ),
+      5,
+      17,
+      'cluster "a": "kubernetes" "pods" must list one pod per endpoint (1)',
+    );
+    assertPositioned(
+      withReference('{namespace: db, workload: StatefulSet/a, pods: [a-0], port: 0, labels: {}}'),
+      5,
+      17,
+      /"port" must be the pod port/,
+    );
+    assertPositioned(
+      withReference(
+        '{namespace: db, workload: StatefulSet/a, pods: [a-0], port: 2379, labels: {}, reach: tunnel}',
+      ),
+      5,
+      17,
+      /"reach" must be port-forward or direct/,
+    );
+    assertPositioned(
+      withReference(
+        '{namespace: db, workload: StatefulSet/a, pods: [a-0], port: 2379, labels: {}, selector: x}',
+      ),
+      5,
+      17,
+      /unknown key "selector"/,
+    );
+  });
+});
