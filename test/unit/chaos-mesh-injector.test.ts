@@ -33,7 +33,7 @@ class FakeApi implements KubernetesApi {
   readonly objects = new Map<string, KubernetesObject>();
   readonly calls: string[] = [];
   failApply: (object: KubernetesObject) => Error | undefined = () => undefined;
-  onApply: (object: KubernetesObject) => Promise<void> = async () => undefined;
+  onApply: (object: KubernetesObject) => Promise<void> = () => Promise.resolve();
 
   private key(ref: ObjectRef): string {
     return `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
