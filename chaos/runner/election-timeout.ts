@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SandboxRecord } from '../../sandbox/index.js';
+import type { DrillKind } from '../drills/scenario.js';
 
 export interface ElectionTimeout {
   ms: number;
@@ -22,6 +23,28 @@ export async function electionTimeoutOf(record: SandboxRecord): Promise<Election
       return etcdElectionTimeout(record);
     case 'zookeeper':
       return zookeeperElectionTimeout(record);
+    case 'nats':
+      return {
+        ms: NATS_MAX_ELECTION_MS,
+        source: 'nats-server raft election timeout, 4-9 s (fixed in the server)',
+      };
+  }
+}
+
+/**
+ * The kind's default, for a cluster whose servers' flags quorumctl cannot read (one in
+ * Kubernetes): the figure a server started without tuning uses.
+ */
+export function defaultElectionTimeout(kind: DrillKind): ElectionTimeout {
+  switch (kind) {
+    case 'etcd':
+      return { ms: ETCD_DEFAULT_MS, source: "etcd default (the servers' flags are not read)" };
+    case 'zookeeper':
+      return {
+        ms: 2000 * 5,
+        source:
+          "ZooKeeper defaults, tickTime 2000 ms x syncLimit 5 (the servers' config is not read)",
+      };
     case 'nats':
       return {
         ms: NATS_MAX_ELECTION_MS,

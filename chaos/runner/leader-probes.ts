@@ -1,10 +1,10 @@
 /**
- * Asks each sandbox member on its own whom it follows. A status of the whole cluster waits for
+ * Asks each member on its own whom it follows. A status of the whole cluster waits for
  * its slowest member (a paused one: the full timeout), which would blur the leader timeline
  * by a second or more; one probe per member, each answer stamped when it arrives, does not.
  */
 import { sendFourLetterWord } from '../../systems/zookeeper/four-letter-words.js';
-import type { SandboxRecord } from '../../sandbox/index.js';
+import type { DrillKind } from '../drills/scenario.js';
 import type { MemberClaim } from './leader-claims.js';
 
 export type MemberProbe = (member: string, signal: AbortSignal) => Promise<MemberClaim>;
@@ -19,7 +19,14 @@ async function getJson(url: string, signal: AbortSignal): Promise<Record<string,
   return (await response.json()) as Record<string, unknown>;
 }
 
-export function leaderProbeFor(record: SandboxRecord): MemberProbe {
+/** What a probe needs of a cluster: a sandbox record is one, a tunnelled Kubernetes cluster too. */
+export interface ProbedCluster {
+  kind: DrillKind;
+  /** Members by the drill's names, with the URLs this process reaches them at. */
+  members: readonly { name: string; clientUrl: string; monitorUrl?: string }[];
+}
+
+export function leaderProbeFor(record: ProbedCluster): MemberProbe {
   const byName = new Map(record.members.map((member) => [member.name, member]));
   const urlOf = (name: string) => byName.get(name)?.clientUrl ?? '';
   switch (record.kind) {

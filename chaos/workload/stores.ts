@@ -1,19 +1,31 @@
-/** Picks the workload store for a sandbox's kind: etcd, ZooKeeper or NATS. */
+/** Picks the workload store for a cluster's kind: etcd, ZooKeeper or NATS. */
+import type { DrillKind } from '../drills/scenario.js';
 import type { SandboxRecord } from '../../sandbox/index.js';
 import type { WorkloadStore } from './client.js';
 
-export interface StoreRequest {
-  record: SandboxRecord;
+/** The drill's data on a sandbox, or on any cluster given by kind and client URLs. */
+export type StoreRequest = (
+  | { record: SandboxRecord }
+  | {
+      kind: DrillKind;
+      /** Client URLs of every member as this process reaches them (tunnels included). */
+      clientUrls: readonly string[];
+    }
+) & {
   /** Unique per drill: names the keys, znodes or stream the drill writes. */
   run: string;
   timeoutMs: number;
-}
+};
 
 /** Each store module is loaded only for its kind (the NATS and ZooKeeper clients cost start-up time). */
 export async function workloadStoreFor(request: StoreRequest): Promise<WorkloadStore> {
-  const { record, run, timeoutMs } = request;
-  const urls = record.members.map((member) => member.clientUrl);
-  switch (record.kind) {
+  const { run, timeoutMs } = request;
+  const kind = 'record' in request ? request.record.kind : request.kind;
+  const urls =
+    'record' in request
+      ? request.record.members.map((member) => member.clientUrl)
+      : [...request.clientUrls];
+  switch (kind) {
     case 'etcd': {
       const { etcdWorkloadStore } = await import('./etcd-store.js');
       return etcdWorkloadStore({ endpoints: urls, prefix: `/quorumctl-drill/${run}/`, timeoutMs });
@@ -31,7 +43,7 @@ export async function workloadStoreFor(request: StoreRequest): Promise<WorkloadS
       return natsWorkloadStore({
         servers: urls,
         run,
-        replicas: Math.min(3, record.members.length),
+        replicas: Math.min(3, urls.length),
         timeoutMs,
       });
     }
