@@ -105,12 +105,33 @@ export async function loadPlannedConfigs(
   return attachDynamicConfigs(parsed);
 }
 
+/** Where a zoo.cfg's dynamic config file is read from when it was not given: disk by default. */
+export interface DynamicConfigSource {
+  read(path: string, config: PlannedConfig): Promise<{ file: string; text: string } | undefined>;
+  /** What to suggest when it cannot be read. */
+  missingActions(config: PlannedConfig): string[];
+}
+
+const dynamicConfigOnDisk: DynamicConfigSource = {
+  read: async (path, config) => {
+    const file = isAbsolute(path) ? path : join(dirname(config.file), path);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    return text === undefined ? undefined : { file, text };
+  },
+  missingActions: (config) => [
+    `give the dynamic config file as another argument: quorumctl preflight ${config.file} ./zoo.cfg.dynamic`,
+  ],
+};
+
 /**
  * A dynamic config file (only server.N lines) belongs to the zoo.cfg that names it in
  * dynamicConfigFile, or to every zoo.cfg given when none names it. A zoo.cfg whose
  * dynamic file was not given is read from the path it names, when that path exists.
  */
-async function attachDynamicConfigs(configs: PlannedConfig[]): Promise<PlannedConfig[]> {
+export async function attachDynamicConfigs(
+  configs: PlannedConfig[],
+  source: DynamicConfigSource = dynamicConfigOnDisk,
+): Promise<PlannedConfig[]> {
   const dynamic = configs.filter(
     (config) => config.format === 'zoo.cfg' && isDynamicConfig(config),
   );
@@ -136,23 +157,18 @@ async function attachDynamicConfigs(configs: PlannedConfig[]): Promise<PlannedCo
         : baseName(candidate.file) === baseName(reference.value),
     );
     if (reference !== undefined && extra.length === 0) {
-      const path = isAbsolute(reference.value)
-        ? reference.value
-        : join(dirname(config.file), reference.value);
-      const text = await readFile(path, 'utf8').catch(() => undefined);
-      if (text === undefined) {
+      const found = await source.read(reference.value, config);
+      if (found === undefined) {
         throw new UsageError(
           'PREFLIGHT_CONFIG_INVALID',
           `${config.file}:${reference.location.line}:${reference.location.column}: dynamicConfigFile ${reference.value} cannot be read, so the server list is unknown`,
           {
-            actions: [
-              `give the dynamic config file as another argument: quorumctl preflight ${config.file} ./zoo.cfg.dynamic`,
-            ],
+            actions: source.missingActions(config),
             details: { file: config.file, line: reference.location.line },
           },
         );
       }
-      extra = parseConfig(text, path, 'zoo.cfg');
+      extra = parseConfig(found.text, found.file, 'zoo.cfg');
     }
     merged.push({
       ...config,

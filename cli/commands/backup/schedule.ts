@@ -1,17 +1,27 @@
-import { Flags } from '@oclif/core';
+import { Flags, type Interfaces } from '@oclif/core';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { kubernetesCronJob } from '../../../core/backup/kubernetes.js';
 import { parseRetentionSpec } from '../../../core/backup/retention-spec.js';
 import { scheduleStateFileName } from '../../../core/backup/schedule-state.js';
 import { UsageError } from '../../../core/errors.js';
+import { parseDuration } from '../../../core/duration.js';
+import type { OutputKind } from '../../../core/schema.js';
+import type { RetentionPolicy } from '../../../core/backup/retention.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
+import type { KubernetesObject } from '../../../core/kubernetes/objects.js';
 import { createBackup, pruneBackups } from '../../../ops/backup.js';
 import { nextCronRun, runSchedule } from '../../../ops/backup/schedule.js';
+import { applyObjects, type KubernetesApplyReport } from '../../../ops/kubernetes/apply-objects.js';
+import { resolveTarget } from '../../../ops/target.js';
 import { defaultStateDir } from '../../../sandbox/index.js';
 import { backupSupportFor } from '../../../systems/backup-registry.js';
+import { openKubernetes } from '../../../systems/kubernetes/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { globalFlags, targetFlags } from '../../flags.js';
+import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
+import type { KubeFlagValues } from '../../kube-flags.js';
+import { renderApplyReport } from '../../render/kubernetes-apply.js';
+import { targetRequestFrom } from '../../target-request.js';
 import {
   BACKUP_OUTPUT,
   destinationFlag,
@@ -30,6 +40,8 @@ Every attempt is recorded in a state file (default <state dir>/${scheduleStateFi
 
 With --emit kubernetes, prints a ServiceAccount and a CronJob (concurrencyPolicy Forbid, backups on a PersistentVolumeClaim, TLS from a Secret of ca.crt/tls.crt/tls.key, the password from a Secret key) and exits: in Kubernetes, Kubernetes' scheduler runs the backups.
 
+With --emit kubernetes --apply, applies them instead of printing them: server-side apply (field manager "quorumctl", so running it again updates them in place) to --namespace, default the namespace of the inventory entry (discover --write) or of the kubeconfig context. --kube-context and --kubeconfig pick the API server (default: the entry's context, else the current one); --tls-secret defaults to the entry's. Prints each object with "created" or "configured" and the kubectl commands that check the CronJob and run it once. --dry-run shows the objects and the PATCH requests without sending any. Needs the "backup-apply" role of docs/kubernetes-rbac.md (get, create, patch on serviceaccounts and cronjobs.batch); a 403 exits 7 naming the missing permission.
+
 ${EXIT_CODE_HELP}`;
 
   static override examples = [
@@ -43,11 +55,22 @@ ${EXIT_CODE_HELP}`;
       command:
         '<%= config.bin %> backup schedule --emit kubernetes --cron "0 * * * *" -e etcd+https://etcd-0.etcd:2379 --pvc etcd-backups --tls-secret etcd-client-tls --retain last=24 --dest /backups > backup-cronjob.yaml',
     },
+    {
+      description: 'Apply the CronJob to namespace db of the current kubeconfig context',
+      command:
+        '<%= config.bin %> backup schedule --emit kubernetes --apply --cron "0 3 * * *" -e etcd+https://etcd-0.etcd-headless.db.svc:2379 -n db --pvc etcd-backups --tls-secret etcd-client-tls',
+    },
+    {
+      description: 'A cluster discover --write found: namespace, context and TLS Secret from it',
+      command:
+        '<%= config.bin %> backup schedule --emit kubernetes --apply --dry-run --cron "0 * * * *" -c db/etcd',
+    },
   ];
 
   static override flags = {
     ...targetFlags,
     ...globalFlags,
+    ...outputFlags,
     dest: Flags.string({ ...destinationFlag.dest, required: false }),
     ...transportFlag,
     cron: Flags.string({
@@ -80,8 +103,21 @@ ${EXIT_CODE_HELP}`;
       description: 'Container image with quorumctl (default quorumctl:<version>).',
       helpGroup: 'KUBERNETES',
     }),
+    apply: Flags.boolean({
+      description:
+        'Apply the objects to the cluster (server-side apply) instead of printing them; needs --emit kubernetes.',
+      helpGroup: 'KUBERNETES',
+      dependsOn: ['emit'],
+    }),
+    'dry-run': Flags.boolean({
+      description: 'With --apply: show the objects and the API calls, send nothing.',
+      helpGroup: 'KUBERNETES',
+      dependsOn: ['apply'],
+    }),
     namespace: Flags.string({
-      description: 'Namespace of the emitted objects.',
+      char: 'n',
+      description:
+        "Namespace of the objects (with --apply, default: the inventory entry's, else the context's).",
       helpGroup: 'KUBERNETES',
     }),
     pvc: Flags.string({
@@ -98,44 +134,15 @@ ${EXIT_CODE_HELP}`;
     }),
   };
 
-  protected readonly outputKind = BACKUP_OUTPUT.schedule;
+  protected outputKind: OutputKind = BACKUP_OUTPUT.schedule;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(BackupSchedule);
     nextCronRun(flags.cron);
     const policy = flags.retain === undefined ? undefined : parseRetentionSpec(flags.retain);
     if (flags.emit === 'kubernetes') {
-      // The job reads the password from its Secret: nothing to read here.
-      const { target } = await resolveBackupTarget({ ...flags, user: undefined });
-      const [secretName, secretKey] = (flags['password-secret'] ?? '').split(':');
-      if (
-        flags['password-secret'] !== undefined &&
-        (secretName === '' || secretKey === undefined || secretKey === '')
-      ) {
-        throw new UsageError('FLAG_INVALID', '--password-secret must be SECRET:KEY', {
-          actions: ['e.g. --password-secret etcd-root:password'],
-        });
-      }
-      const objects = kubernetesCronJob({
-        cluster: target.name,
-        kind: target.kind,
-        endpoints: target.endpoints,
-        cron: flags.cron,
-        image: flags.image ?? `quorumctl:${this.config.version}`,
-        backupClaim:
-          flags.pvc ?? `${target.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}-backups`,
-        ...(policy !== undefined && { retain: policy }),
-        ...(flags.namespace !== undefined && { namespace: flags.namespace }),
-        ...(flags['tls-secret'] !== undefined && { tlsSecret: flags['tls-secret'] }),
-        ...(flags.user !== undefined && { user: flags.user }),
-        ...(secretName !== undefined &&
-          secretKey !== undefined &&
-          secretName !== '' && { passwordSecret: { name: secretName, key: secretKey } }),
-      });
-      const { stringify } = await import('yaml');
-      process.stdout.write(
-        objects.map((object) => stringify(object, { aliasDuplicateObjects: false })).join('---\n'),
-      );
+      if (flags.apply) this.outputKind = 'KubernetesApplyReport';
+      await this.emitKubernetes(flags, policy);
       return;
     }
 
@@ -194,6 +201,85 @@ ${EXIT_CODE_HELP}`;
       process.stderr.write(`stopped; state in ${stateFile}\n`);
     } finally {
       interrupt.release();
+    }
+  }
+
+  /** --emit kubernetes: prints the ServiceAccount and CronJob, or applies them (--apply). */
+  private async emitKubernetes(
+    flags: Interfaces.InferredFlags<typeof BackupSchedule.flags>,
+    policy: RetentionPolicy | undefined,
+  ): Promise<void> {
+    // The job reads the password from its Secret: nothing to read here.
+    const { target, kubernetes } = await resolveTarget(
+      targetRequestFrom({ ...flags, user: undefined }),
+    );
+    const [secretName, secretKey] = (flags['password-secret'] ?? '').split(':');
+    if (
+      flags['password-secret'] !== undefined &&
+      (secretName === '' || secretKey === undefined || secretKey === '')
+    ) {
+      throw new UsageError('FLAG_INVALID', '--password-secret must be SECRET:KEY', {
+        actions: ['e.g. --password-secret etcd-root:password'],
+      });
+    }
+    const tlsSecret = flags['tls-secret'] ?? (flags.apply ? kubernetes?.tlsSecret : undefined);
+    const objects = (namespace: string | undefined) =>
+      kubernetesCronJob({
+        cluster: target.name,
+        kind: target.kind,
+        endpoints: target.endpoints,
+        cron: flags.cron,
+        image: flags.image ?? `quorumctl:${this.config.version}`,
+        backupClaim:
+          flags.pvc ?? `${target.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}-backups`,
+        ...(policy !== undefined && { retain: policy }),
+        ...(namespace !== undefined && { namespace }),
+        ...(tlsSecret !== undefined && { tlsSecret }),
+        ...(flags.user !== undefined && { user: flags.user }),
+        ...(secretName !== undefined &&
+          secretKey !== undefined &&
+          secretName !== '' && { passwordSecret: { name: secretName, key: secretKey } }),
+      }) as KubernetesObject[];
+    if (!flags.apply) {
+      const { stringify } = await import('yaml');
+      process.stdout.write(
+        objects(flags.namespace)
+          .map((object) => stringify(object, { aliasDuplicateObjects: false }))
+          .join('---\n'),
+      );
+      return;
+    }
+
+    // targetFlags carries --kube-context/--kubeconfig (kubeReachFlags).
+    const kube = flags as KubeFlagValues;
+    const context = kube['kube-context'] ?? kubernetes?.context;
+    const api = await openKubernetes({
+      ...(kube.kubeconfig !== undefined && { kubeconfig: kube.kubeconfig }),
+      ...(context !== undefined && { context }),
+      timeoutMs: parseDuration(flags.timeout, '--timeout'),
+    });
+    try {
+      const namespace = flags.namespace ?? kubernetes?.namespace ?? api.defaultNamespace;
+      const report = await applyObjects({
+        api,
+        objects: objects(namespace),
+        namespace,
+        dryRun: flags['dry-run'],
+        followUp: ({ namespace: where, context: used }) => {
+          const name = objects(namespace).find((object) => object.kind === 'CronJob')?.metadata
+            .name;
+          const suffix = `-n ${where}${used === 'in-cluster' ? '' : ` --context ${used}`}`;
+          return name === undefined
+            ? []
+            : [
+                `kubectl get cronjob ${name} ${suffix}`,
+                `kubectl create job --from=cronjob/${name} ${name}-now ${suffix}`,
+              ];
+        },
+      });
+      await this.emit<KubernetesApplyReport>(this.outputFormat(flags), report, renderApplyReport);
+    } finally {
+      await api.close();
     }
   }
 }
