@@ -15,13 +15,17 @@ import { connectAdapter } from '../../systems/registry.js';
 import { checkHistory } from '../checker/index.js';
 import type { DrillScenario, OperationMix } from '../drills/scenario.js';
 import { installHealOnExit } from '../faults/index.js';
-import type { FaultInjector } from '../faults/types.js';
+import type { FaultInjector, FaultSpec } from '../faults/types.js';
+import { chaosMeshResources, type ChaosMeshResource } from '../kubernetes/chaos-mesh.js';
 import { chaosMeshTargetOf, kubernetesDrillTarget } from '../kubernetes/drill-target.js';
 import { ChaosMeshFaultInjector, kubernetesScope } from '../kubernetes/injector.js';
 import type { KeyValueClient } from '../workload/client.js';
 import { workloadStoreFor } from '../workload/stores.js';
 import { defaultElectionTimeout } from './election-timeout.js';
 import { leaderProbeFor } from './leader-probes.js';
+import { leaderName } from './leader-watch.js';
+import { faultSpecFor, selectTargets } from './targets.js';
+import { seededRandom } from '../workload/random.js';
 import { runDrill, type DrillOutcome } from './run-drill.js';
 import { newRunId } from './sandbox-drill.js';
 
@@ -32,9 +36,10 @@ export interface ReachedCluster {
   close(): Promise<void>;
 }
 
+/** Reaches the members; `api` opens the Kubernetes API when the reach needs it (tunnels). */
 export type ClusterReacher = (
   resolved: ResolvedTarget,
-  api: KubernetesApi,
+  api: () => Promise<KubernetesApi>,
 ) => Promise<ReachedCluster>;
 
 export interface KubernetesDrillRequest {
@@ -72,13 +77,7 @@ const SAFETY_MARGIN_MS = 120_000;
 export async function runKubernetesDrill(request: KubernetesDrillRequest): Promise<DrillOutcome> {
   const { resolved, scenario } = request;
   const reference = resolved.kubernetes;
-  if (reference === undefined) {
-    throw new UsageError(
-      'CLUSTER_NOT_IN_KUBERNETES',
-      `cluster "${resolved.target.name}" has no kubernetes reference: Chaos Mesh cannot reach it`,
-      { actions: ['add one with: quorumctl discover --write'] },
-    );
-  }
+  if (reference === undefined) throw notInKubernetes(resolved.target.name);
   if (resolved.options.tls !== undefined) {
     throw new UnsupportedOperationError(
       'DRILL_TLS_UNSUPPORTED',
@@ -93,21 +92,10 @@ export async function runKubernetesDrill(request: KubernetesDrillRequest): Promi
   }
   const kubeconfig =
     request.kube.kubeconfig === undefined ? undefined : resolve(request.kube.kubeconfig);
-  const context = request.kube.context ?? reference.context;
-  const openApi =
-    request.openApi ??
-    (async (options: KubernetesConnectOptions) => {
-      const { openKubernetes } = await import('../../systems/kubernetes/index.js');
-      return openKubernetes(options);
-    });
-  const api = await openApi({
-    timeoutMs: request.kube.timeoutMs,
-    ...(context !== undefined && { context }),
-    ...(kubeconfig !== undefined && { kubeconfig }),
-  });
+  const api = await openApiFor(request);
   const closers: (() => Promise<void>)[] = [() => api.close()];
   try {
-    const reached = await (request.reach ?? reachCluster)(resolved, api);
+    const reached = await (request.reach ?? reachCluster)(resolved, () => Promise.resolve(api));
     closers.unshift(() => reached.close());
     const { drill, members } = kubernetesDrillTarget(
       resolved.target,
@@ -189,6 +177,101 @@ export async function runKubernetesDrill(request: KubernetesDrillRequest): Promi
   } finally {
     for (const close of closers) await close().catch(() => undefined);
   }
+}
+
+export interface PlannedFault {
+  spec: FaultSpec;
+  resources: ChaosMeshResource[];
+}
+
+/**
+ * `--emit chaos-mesh`: the resources the drill would apply, for the members the scenario
+ * picks now (one status call tells the leader), without applying anything.
+ */
+export async function kubernetesDrillResources(
+  request: Pick<
+    KubernetesDrillRequest,
+    'resolved' | 'kube' | 'scenario' | 'seed' | 'durationMs' | 'openApi' | 'reach'
+  >,
+): Promise<{ leader: string | null; faults: PlannedFault[] }> {
+  const { resolved, scenario } = request;
+  const reference = resolved.kubernetes;
+  if (reference === undefined) throw notInKubernetes(resolved.target.name);
+  let api: Promise<KubernetesApi> | undefined;
+  const reached = await (request.reach ?? reachCluster)(
+    resolved,
+    () => (api ??= openApiFor(request)),
+  );
+  try {
+    const { drill } = kubernetesDrillTarget(resolved.target, reference, reached.target.endpoints);
+    const adapter = await connectAdapter(reached.target, reached.options);
+    let leader: string | null;
+    try {
+      const status = await adapter.status();
+      const aliasOf = new Map(
+        drill.members.flatMap((member) =>
+          [member.name, ...member.aliases].map((alias) => [alias, member.name] as const),
+        ),
+      );
+      leader = leaderName(
+        status,
+        (member) => aliasOf.get(member.name) ?? aliasOf.get(member.endpoint) ?? member.name,
+      );
+    } finally {
+      await adapter.close();
+    }
+    const names = drill.members.map((member) => member.name);
+    const rounds = selectTargets(
+      scenario.target,
+      names,
+      leader ?? '',
+      seededRandom(request.seed ?? 1),
+    );
+    const target = chaosMeshTargetOf(reference);
+    const durationMs = request.durationMs ?? scenario.durationMs;
+    const prefix = `qctl-${scenario.name}`.slice(0, 36).replace(/-+$/, '');
+    return {
+      leader,
+      faults: rounds.map((selected, index) => {
+        const spec = faultSpecFor(scenario.fault, selected, names);
+        return {
+          spec,
+          resources: chaosMeshResources(spec, target, {
+            name: rounds.length > 1 ? `${prefix}-${index + 1}` : prefix,
+            durationMs,
+          }),
+        };
+      }),
+    };
+  } finally {
+    await reached.close().catch(() => undefined);
+    if (api !== undefined) await api.then((opened) => opened.close()).catch(() => undefined);
+  }
+}
+
+function notInKubernetes(cluster: string): UsageError {
+  return new UsageError(
+    'CLUSTER_NOT_IN_KUBERNETES',
+    `cluster "${cluster}" has no kubernetes reference: Chaos Mesh cannot reach it`,
+    { actions: ['add one with: quorumctl discover --write'] },
+  );
+}
+
+function openApiFor(
+  request: Pick<KubernetesDrillRequest, 'resolved' | 'kube' | 'openApi'>,
+): Promise<KubernetesApi> {
+  const context = request.kube.context ?? request.resolved.kubernetes?.context;
+  const open =
+    request.openApi ??
+    (async (options: KubernetesConnectOptions) => {
+      const { openKubernetes } = await import('../../systems/kubernetes/index.js');
+      return openKubernetes(options);
+    });
+  return open({
+    timeoutMs: request.kube.timeoutMs,
+    ...(context !== undefined && { context }),
+    ...(request.kube.kubeconfig !== undefined && { kubeconfig: resolve(request.kube.kubeconfig) }),
+  });
 }
 
 /** `reach: direct`: the endpoints answer as they are. Port-forward tunnels are ops/kubernetes' job. */

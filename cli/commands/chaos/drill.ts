@@ -4,14 +4,20 @@ import { builtInScenario, scenarioFromFile } from '../../../chaos/drills/catalog
 import type { DrillScenario, OperationMix } from '../../../chaos/drills/scenario.js';
 import { renderDrillHtml } from '../../../chaos/report/html.js';
 import { renderJunit } from '../../../chaos/report/junit.js';
+import { chaosMeshYaml } from '../../../chaos/kubernetes/chaos-mesh.js';
+import {
+  kubernetesDrillResources,
+  runKubernetesDrill,
+} from '../../../chaos/runner/kubernetes-drill.js';
 import { runSandboxDrill } from '../../../chaos/runner/sandbox-drill.js';
 import { parseDuration } from '../../../core/duration.js';
 import { UnsupportedOperationError, UsageError } from '../../../core/errors.js';
 import { EXIT_CODE_HELP, ExitCode } from '../../../core/exit-codes.js';
 import { successEnvelope } from '../../../core/schema.js';
-import { locateInventory } from '../../../ops/inventory-location.js';
 import { defaultStateDir } from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
+import { chooseDrillTarget } from '../../chaos-kubernetes.js';
+import { kubeFlags } from '../../kube-flags.js';
 import { globalFlags, outputFlags } from '../../flags.js';
 import { askYesNo, isInteractive } from '../../mutation.js';
 import { describeTarget, renderDrillReport } from '../../render/drill.js';
@@ -21,7 +27,7 @@ import { stateDirFlag } from '../../sandbox-flags.js';
 
 export default class ChaosDrill extends QuorumctlCommand {
   static override summary =
-    'Run a chaos drill against a sandbox and judge it: PASS, FAIL or INCONCLUSIVE.';
+    'Run a chaos drill against a sandbox or a cluster in Kubernetes and judge it: PASS, FAIL or INCONCLUSIVE.';
   static override description = `Runs a scenario (see "quorumctl chaos list") against a sandbox while clients read, write and compare-and-swap a few keys, and judges what happened:
 
   1. heals faults a crashed earlier run left behind (the fault journal)
@@ -38,8 +44,11 @@ The verdict is FAIL on any lost acknowledged write, a non-linearizable history, 
 
 The drill disrupts the cluster: it asks for confirmation on a terminal and needs --yes without one. Faults act on sandbox processes and namespaces, so the target is a sandbox; partitions (isolate-leader, *-split, bridge-partition) need one started with --netns. The drill's keys, znodes or stream are removed afterwards (--keep-data keeps them).
 
+KUBERNETES
+  With --cluster NAME whose inventory entry has a "kubernetes" reference (quorumctl discover --write), the faults are Chaos Mesh resources in the cluster's namespace: kill -> PodChaos (pod-kill, or container-kill of the entry's container), isolate, partition, latency and loss -> NetworkChaos. Each is written to the fault journal, then applied (server-side apply, field manager "quorumctl"), and deleted at heal: after the hold, on error, on FAIL, on Ctrl-C/SIGTERM; "chaos heal --cluster NAME" deletes what a killed run left, and Chaos Mesh itself lifts a fault 2 minutes after its hold. Members are the pods; the workload and status reach the entry's endpoints (reach: direct). pause is refused: Chaos Mesh cannot stop a process. --kube-context/--kubeconfig pick the API (default: the entry's context). Needs Chaos Mesh installed and the "chaos-mesh" role of docs/kubernetes-rbac.md; a 403 exits 7 naming the missing permission. --emit chaos-mesh prints the resources for the members the scenario picks now, as YAML for kubectl, and applies nothing. See docs/kubernetes-chaos.md.
+
 ${EXIT_CODE_HELP}
-  In particular: 0 PASS, 1 FAIL, 6 INCONCLUSIVE (the checker timed out, or nothing was written before the fault), 2 when the scenario does not fit the sandbox (kind, members, --netns, membership), 3 when the cluster has no leader to start from, 5 when faults of an earlier run could not be healed, 130 when interrupted (the fault is healed first). See docs/chaos-drills.md.`;
+  In particular: 0 PASS, 1 FAIL, 6 INCONCLUSIVE (the checker timed out, or nothing was written before the fault), 2 when the scenario does not fit the sandbox (kind, members, --netns, membership) or Chaos Mesh cannot do the fault (pause), 3 when the cluster has no leader to start from, 5 when faults of an earlier run could not be healed, 7 when Kubernetes RBAC refuses a Chaos Mesh resource, 130 when interrupted (the fault is healed first). See docs/chaos-drills.md and docs/kubernetes-chaos.md.`;
 
   static override examples = [
     {
@@ -56,6 +65,14 @@ ${EXIT_CODE_HELP}
       command: '<%= config.bin %> chaos drill pause-leader -s ci --junit drill.xml -o json --yes',
     },
     {
+      description: 'Kill the leader pod of an inventory cluster in Kubernetes (Chaos Mesh)',
+      command: '<%= config.bin %> chaos drill kill-leader --cluster prod-etcd --yes',
+    },
+    {
+      description: 'Print the Chaos Mesh resources instead of running the drill',
+      command: '<%= config.bin %> chaos drill isolate-leader --cluster prod-etcd --emit chaos-mesh',
+    },
+    {
       description: 'Your own scenario',
       command: '<%= config.bin %> chaos drill --scenario my-drill.yaml -s local --yes',
     },
@@ -69,6 +86,7 @@ ${EXIT_CODE_HELP}
     ...outputFlags,
     ...globalFlags,
     ...stateDirFlag,
+    ...kubeFlags,
     sandbox: Flags.string({
       char: 's',
       description:
@@ -77,7 +95,8 @@ ${EXIT_CODE_HELP}
     }),
     cluster: Flags.string({
       char: 'c',
-      description: 'An inventory cluster; only sandboxes can be drilled today.',
+      description:
+        'An inventory cluster: a sandbox, or one in Kubernetes (faults through Chaos Mesh).',
       helpGroup: 'TARGET',
       exclusive: ['sandbox'],
     }),
@@ -86,6 +105,12 @@ ${EXIT_CODE_HELP}
         'Accept a --cluster that is not a sandbox (no fault injector exists for it yet).',
       helpGroup: 'TARGET',
     }),
+    emit: Flags.option({
+      options: ['chaos-mesh'] as const,
+      description:
+        'Print the Chaos Mesh resources of the drill (YAML) instead of running it; --cluster in Kubernetes.',
+      helpGroup: 'TARGET',
+    })(),
     scenario: Flags.string({ description: 'A scenario file instead of a built-in name.' }),
     duration: Flags.string({
       char: 'd',
@@ -150,30 +175,61 @@ ${EXIT_CODE_HELP}
     const durationMs =
       flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
     const checkerTimeoutMs = parseDuration(flags['checker-timeout'], '--checker-timeout');
-    const sandbox = await this.sandboxName(flags);
-    await confirmDrill(scenario, sandbox, flags.yes, durationMs ?? scenario.durationMs);
-
-    const progress: ClosableProgressSink = createProgressSink({ format });
-    let outcome;
-    try {
-      outcome = await runSandboxDrill({
-        stateDir: flags['state-dir'] ?? defaultStateDir(),
-        sandbox,
+    const choice = await this.drillTarget(flags);
+    const kube = {
+      timeoutMs: 10_000,
+      ...(flags['kube-context'] !== undefined && { context: flags['kube-context'] }),
+      ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
+    };
+    if (flags.emit !== undefined) {
+      if (!('kubernetes' in choice))
+        throw new UsageError(
+          'EMIT_NEEDS_KUBERNETES',
+          '--emit chaos-mesh needs --cluster NAME of an inventory entry in Kubernetes',
+          { actions: ['quorumctl discover --write adds such entries'] },
+        );
+      const planned = await kubernetesDrillResources({
+        resolved: choice.kubernetes,
+        kube,
         scenario,
-        progress,
-        checkerTimeoutMs,
-        keepData: flags['keep-data'],
         ...(durationMs !== undefined && { durationMs }),
-        ...(flags.clients !== undefined && { clients: flags.clients }),
-        ...(flags.mix !== undefined && { mix: parseMix(flags.mix) }),
-        ...(flags['max-time-to-new-leader'] !== undefined && {
-          maxTimeToNewLeaderMs: parseDuration(
-            flags['max-time-to-new-leader'],
-            '--max-time-to-new-leader',
-          ),
-        }),
         ...(flags.seed !== undefined && { seed: flags.seed }),
       });
+      process.stdout.write(
+        `# ${scenario.name} on ${choice.kubernetes.target.name} (leader now: ${planned.leader ?? 'none'})\n${chaosMeshYaml(planned.faults.flatMap((fault) => fault.resources))}`,
+      );
+      return;
+    }
+    const what =
+      'sandbox' in choice
+        ? `sandbox "${choice.sandbox}"`
+        : `cluster "${choice.kubernetes.target.name}" (Chaos Mesh)`;
+    await confirmDrill(scenario, what, flags.yes, durationMs ?? scenario.durationMs);
+
+    const progress: ClosableProgressSink = createProgressSink({ format });
+    const common = {
+      stateDir: flags['state-dir'] ?? defaultStateDir(),
+      scenario,
+      progress,
+      checkerTimeoutMs,
+      keepData: flags['keep-data'],
+      ...(durationMs !== undefined && { durationMs }),
+      ...(flags.clients !== undefined && { clients: flags.clients }),
+      ...(flags.mix !== undefined && { mix: parseMix(flags.mix) }),
+      ...(flags['max-time-to-new-leader'] !== undefined && {
+        maxTimeToNewLeaderMs: parseDuration(
+          flags['max-time-to-new-leader'],
+          '--max-time-to-new-leader',
+        ),
+      }),
+      ...(flags.seed !== undefined && { seed: flags.seed }),
+    };
+    let outcome;
+    try {
+      outcome =
+        'sandbox' in choice
+          ? await runSandboxDrill({ ...common, sandbox: choice.sandbox })
+          : await runKubernetesDrill({ ...common, resolved: choice.kubernetes, kube });
     } finally {
       await progress.close();
     }
@@ -203,20 +259,18 @@ ${EXIT_CODE_HELP}
     if (exitCode !== ExitCode.ok) this.exit(exitCode);
   }
 
-  /** The sandbox to drill: --sandbox, a sandbox --cluster, or the current context's sandbox. */
-  private async sandboxName(flags: {
+  /**
+   * What to drill: --sandbox, a sandbox --cluster, a --cluster in Kubernetes, or the current
+   * context's.
+   */
+  private async drillTarget(flags: {
     sandbox?: string | undefined;
     cluster?: string | undefined;
     config?: string | undefined;
     'allow-non-sandbox': boolean;
-  }): Promise<string> {
-    if (flags.sandbox !== undefined) return flags.sandbox;
-    const { loadInventory } = await import('../../../ops/inventory-store.js');
-    const { inventory } = await loadInventory(locateInventory(flags.config));
-    const name = flags.cluster ?? inventory.currentContext;
-    const cluster = inventory.clusters.find((candidate) => candidate.name === name);
-    if (cluster?.sandbox !== undefined) return cluster.sandbox;
-    if (flags.cluster === undefined) return 'local';
+  }): Promise<Exclude<Awaited<ReturnType<typeof chooseDrillTarget>>, { other: string }>> {
+    const choice = await chooseDrillTarget(flags);
+    if (!('other' in choice)) return choice;
     if (!flags['allow-non-sandbox']) {
       throw new UsageError(
         'DRILL_TARGET_NOT_SANDBOX',
@@ -235,7 +289,7 @@ ${EXIT_CODE_HELP}
       {
         actions: [
           'drill a sandbox of the same kind and version instead',
-          'for Kubernetes, generate Chaos Mesh resources: quorumctl chaos --help',
+          'for a cluster in Kubernetes, add its kubernetes reference (quorumctl discover --write): drills then run through Chaos Mesh',
         ],
       },
     );
@@ -268,12 +322,12 @@ export function parseMix(text: string): OperationMix {
 /** The drill disrupts the cluster: --yes, or a "y" on a terminal. */
 async function confirmDrill(
   scenario: DrillScenario,
-  sandbox: string,
+  target: string,
   yes: boolean,
   durationMs: number,
 ): Promise<void> {
   if (yes) return;
-  const what = `${scenario.fault.kind} ${describeTarget(scenario.target)} of sandbox "${sandbox}" for ${(durationMs / 1000).toFixed(0)} s`;
+  const what = `${scenario.fault.kind} ${describeTarget(scenario.target)} of ${target} for ${(durationMs / 1000).toFixed(0)} s`;
   if (!isInteractive()) {
     throw new UsageError(
       'CONFIRMATION_REQUIRED',

@@ -1,0 +1,52 @@
+/** What the chaos commands share for clusters in Kubernetes: which target a drill acts on, the API opener for heals. */
+import type { KubernetesApi } from '../core/kubernetes/port.js';
+import { locateInventory } from '../ops/inventory-location.js';
+import { resolveTarget, type ResolvedTarget } from '../ops/target.js';
+import type { KubeFlagValues } from './kube-flags.js';
+
+/** A sandbox by name, or an inventory cluster running in Kubernetes. */
+export type DrillTargetChoice =
+  { sandbox: string } | { kubernetes: ResolvedTarget } | { other: string };
+
+/** --sandbox, else the inventory entry (--cluster or the current context): its sandbox, or its kubernetes reference. */
+export async function chooseDrillTarget(flags: {
+  sandbox?: string | undefined;
+  cluster?: string | undefined;
+  config?: string | undefined;
+}): Promise<DrillTargetChoice> {
+  if (flags.sandbox !== undefined) return { sandbox: flags.sandbox };
+  const inventory = locateInventory(flags.config);
+  const { loadInventory } = await import('../ops/inventory-store.js');
+  const loaded = await loadInventory(inventory);
+  const name = flags.cluster ?? loaded.inventory.currentContext;
+  const cluster = loaded.inventory.clusters.find((candidate) => candidate.name === name);
+  if (cluster?.sandbox !== undefined) return { sandbox: cluster.sandbox };
+  if (cluster?.kubernetes !== undefined)
+    return {
+      kubernetes: await resolveTarget({
+        cluster: cluster.name,
+        inventory,
+        tls: {},
+        auth: {},
+        timeoutMs: 3000,
+      }),
+    };
+  if (flags.cluster === undefined) return { sandbox: 'local' };
+  return { other: flags.cluster };
+}
+
+/** Opens the API a fault's resources were created through; --kube-context/--kubeconfig override the record. */
+export function kubeApiOpener(
+  flags: KubeFlagValues,
+  timeoutMs = 10_000,
+): (connection: { context: string; kubeconfig?: string }) => Promise<KubernetesApi> {
+  return async (connection) => {
+    const { openKubernetes } = await import('../systems/kubernetes/index.js');
+    const kubeconfig = flags.kubeconfig ?? connection.kubeconfig;
+    return openKubernetes({
+      context: flags['kube-context'] ?? connection.context,
+      ...(kubeconfig !== undefined && { kubeconfig }),
+      timeoutMs,
+    });
+  };
+}
