@@ -4,8 +4,8 @@ import { InternalError, isQuorumctlError, QuorumctlError, UsageError } from '../
 import { ExitCode } from '../core/exit-codes.js';
 import type { ClusterAdapter } from '../core/ports.js';
 import { errorEnvelope, successEnvelope, type OutputKind } from '../core/schema.js';
-import { resolveTarget } from '../ops/target.js';
-import { targetRequestFrom, type TargetFlagValues } from './target-request.js';
+import { openTarget } from './kubernetes-reach.js';
+import type { TargetFlagValues } from './target-request.js';
 import { connectAdapter } from '../systems/registry.js';
 import { outputValueFromArgv, stripAnsi } from './argv.js';
 import { serializeEnvelope } from './render/envelope.js';
@@ -40,12 +40,16 @@ export abstract class QuorumctlCommand extends Command {
     flags: TargetFlagValues,
     use: (adapter: ClusterAdapter) => Promise<T>,
   ): Promise<T> {
-    const { target, options } = await resolveTarget(targetRequestFrom(flags));
-    const adapter = await connectAdapter(target, options);
+    const { target, options, release } = await openTarget(flags);
     try {
-      return await use(adapter);
+      const adapter = await connectAdapter(target, options);
+      try {
+        return await use(adapter);
+      } finally {
+        await adapter.close();
+      }
     } finally {
-      await adapter.close();
+      await release();
     }
   }
 

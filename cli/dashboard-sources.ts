@@ -11,6 +11,7 @@ import { adapterSource, type ClusterSource } from '../ops/dashboard/poller.js';
 import type { InventoryLocation } from '../ops/inventory-location.js';
 import { resolveTarget } from '../ops/target.js';
 import { connectAdapter } from '../systems/registry.js';
+import { reachResolved } from './kubernetes-reach.js';
 import { parsePromText } from '../systems/transport/prometheus-text.js';
 
 export interface DashboardSelection {
@@ -92,7 +93,7 @@ async function directSource(
   selection: DashboardSelection,
 ): Promise<ClusterSource> {
   try {
-    const { target, options } = await resolveTarget({
+    const resolved = await resolveTarget({
       cluster: cluster.name,
       inventory: selection.inventory,
       tls: {},
@@ -100,7 +101,24 @@ async function directSource(
       timeoutMs: selection.timeoutMs,
       signal: selection.signal,
     });
-    return adapterSource(cluster.name, await connectAdapter(target, options));
+    // A cluster discover --write found in Kubernetes: watched through port-forward tunnels.
+    const { target, options, release } = await reachResolved(resolved, {});
+    try {
+      const source = adapterSource(cluster.name, await connectAdapter(target, options));
+      return {
+        ...source,
+        close: async () => {
+          try {
+            await source.close();
+          } finally {
+            await release();
+          }
+        },
+      };
+    } catch (error) {
+      await release();
+      throw error;
+    }
   } catch (error) {
     const failure = isQuorumctlError(error) ? error : new Error(describeCause(error));
     return {

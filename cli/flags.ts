@@ -1,6 +1,7 @@
 /** Flags shared by commands, defined once: output, inventory, target, TLS, auth, timeout. */
 import { Flags } from '@oclif/core';
 import { SYSTEM_KINDS } from '../core/model.js';
+import { kubeReachFlags } from './kube-flags.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -84,4 +85,6 @@ export const targetFlags = {
       'Environment variable that holds a bearer or ACL token (Consul: CONSUL_HTTP_TOKEN).',
     helpGroup: 'TLS AND AUTH',
   }),
+  // Clusters discover --write found in Kubernetes are reached through its API.
+  ...kubeReachFlags,
 };

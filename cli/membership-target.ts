@@ -3,7 +3,6 @@ import { Flags } from '@oclif/core';
 import { UsageError } from '../core/errors.js';
 import type { ClusterStatus } from '../core/model.js';
 import type { ClusterAdapter, ClusterTarget, ConnectOptions } from '../core/ports.js';
-import { resolveTarget } from '../ops/target.js';
 import {
   defaultStateDir,
   sandboxList,
@@ -12,6 +11,7 @@ import {
 } from '../sandbox/index.js';
 import { connectAdapter } from '../systems/registry.js';
 import { globalFlags, outputFlags, targetFlags } from './flags.js';
+import { openTarget } from './kubernetes-reach.js';
 import { stateDirFlag } from './sandbox-flags.js';
 import { targetRequestFrom, type TargetFlagValues } from './target-request.js';
 
@@ -46,24 +46,29 @@ export async function withMembershipTarget<T>(
   const stateDir = flags['state-dir'] ?? defaultStateDir();
   const sandbox =
     flags.sandbox === undefined ? undefined : await findSandbox(stateDir, flags.sandbox);
-  const { target, options } =
+  const { target, options, release } =
     sandbox === undefined
-      ? await resolveTarget(targetRequestFrom(flags))
+      ? await openTarget(flags)
       : {
           target: { name: sandbox.name, kind: sandbox.kind, ...sandboxTarget(sandbox) },
           options: { timeoutMs: targetRequestFrom(flags).timeoutMs },
+          release: () => Promise.resolve(),
         };
-  const adapter = await connectAdapter(target, options);
   try {
-    return await use({
-      target,
-      options,
-      adapter,
-      stateDir,
-      ...(sandbox !== undefined && { sandbox }),
-    });
+    const adapter = await connectAdapter(target, options);
+    try {
+      return await use({
+        target,
+        options,
+        adapter,
+        stateDir,
+        ...(sandbox !== undefined && { sandbox }),
+      });
+    } finally {
+      await adapter.close();
+    }
   } finally {
-    await adapter.close();
+    await release();
   }
 }
 export async function findSandbox(stateDir: string, name: string): Promise<SandboxListing> {

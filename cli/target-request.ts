@@ -19,6 +19,9 @@ export interface TargetFlagValues {
   'password-env'?: string | undefined;
   'token-env'?: string | undefined;
   'monitor-urls'?: string | undefined;
+  'kube-context'?: string | undefined;
+  kubeconfig?: string | undefined;
+  'use-cluster-secrets'?: boolean | undefined;
 }
 
 export function targetRequestFrom(flags: TargetFlagValues, signal?: AbortSignal): TargetRequest {

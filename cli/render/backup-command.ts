@@ -13,8 +13,8 @@ import { UnsupportedOperationError } from '../../core/errors.js';
 import type { OutputKind } from '../../core/schema.js';
 import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
 import { takeSafetyBackup, type BackupProgress, type CreatedBackup } from '../../ops/backup.js';
-import { resolveTarget } from '../../ops/target.js';
-import { targetRequestFrom, type TargetFlagValues } from '../target-request.js';
+import { openTarget } from '../kubernetes-reach.js';
+import type { TargetFlagValues } from '../target-request.js';
 import {
   defaultStateDir,
   SANDBOX_KINDS,
@@ -64,12 +64,15 @@ export function openStorage(location: string) {
   return openLocalDirectory(location);
 }
 
-/** The same resolution as every command's --cluster/--endpoints, without connecting. */
+/**
+ * The same resolution as every command's --cluster/--endpoints, without connecting; a cluster
+ * in Kubernetes is reached through port-forward tunnels that `release` closes.
+ */
 export async function resolveBackupTarget(
   flags: TargetFlagValues,
   signal?: AbortSignal,
-): Promise<{ target: ClusterTarget; options: ConnectOptions }> {
-  return resolveTarget(targetRequestFrom(flags, signal));
+): Promise<{ target: ClusterTarget; options: ConnectOptions; release: () => Promise<void> }> {
+  return openTarget(flags, signal);
 }
 
 /**

@@ -20,7 +20,7 @@ export interface ReachedTarget {
   target: ClusterTarget;
   options: ConnectOptions;
   /** Closes the tunnels; safe to call twice. */
-  release(): Promise<void>;
+  release: () => Promise<void>;
 }
 
 /** An endpoint split where its authority is: `[scheme://]host:port[/rest]`. */

@@ -7,8 +7,7 @@ import { defaultStateDir } from '../../../sandbox/index.js';
 import { parseDuration } from '../../../core/duration.js';
 import { UsageError } from '../../../core/errors.js';
 import { EXIT_CODE_HELP } from '../../../core/exit-codes.js';
-import { resolveTarget } from '../../../ops/target.js';
-import { targetRequestFrom } from '../../target-request.js';
+import { openTarget } from '../../kubernetes-reach.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, targetFlags } from '../../flags.js';
 
@@ -99,7 +98,8 @@ ${EXIT_CODE_HELP}`;
     const intervalMs = parseDuration(flags.interval, '--interval');
     const listen = parseListenAddress(flags.listen);
     const token = readToken(flags['agent-token-env']);
-    const { target, options } = await resolveTarget(targetRequestFrom(flags));
+    // Tunnels (a cluster in Kubernetes) stay open for the agent's life; released at the end.
+    const { target, options, release } = await openTarget(flags);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const agent = createAgent({
       target,
@@ -150,6 +150,7 @@ ${EXIT_CODE_HELP}`;
     });
     backupState.stop();
     await agent.close();
+    await release();
   }
 }
 

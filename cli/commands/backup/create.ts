@@ -101,8 +101,11 @@ ${EXIT_CODE_HELP}`;
     const policy = flags.retain === undefined ? undefined : parseRetentionSpec(flags.retain);
     const interrupt = interruptSignal();
     let progress: ClosableProgressSink | undefined;
+    let release = (): Promise<void> => Promise.resolve();
     try {
-      const { target, options } = await resolveBackupTarget(flags, interrupt.signal);
+      const opened = await resolveBackupTarget(flags, interrupt.signal);
+      const { target, options } = opened;
+      release = () => opened.release();
       const support = await backupSupportFor(target.kind);
       const storage = openStorage(flags.dest);
       const stateFile =
@@ -209,6 +212,7 @@ ${EXIT_CODE_HELP}`;
       }
       await progress.close();
       // Before emit: emit ends the process when the exit code is not 0.
+      await release();
       if (verifyProblem !== undefined && format === 'table')
         process.stderr.write(`Error (BACKUP_VERIFY_FAILED): ${verifyProblem}\n`);
       await this.emit(
@@ -219,6 +223,7 @@ ${EXIT_CODE_HELP}`;
       );
     } finally {
       await progress?.close();
+      await release();
       interrupt.release();
     }
   }

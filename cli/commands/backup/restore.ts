@@ -212,20 +212,29 @@ ${EXIT_CODE_HELP}`;
   ): Promise<void> {
     const restoreInto = support.restoreInto?.bind(support);
     if (restoreInto === undefined) return;
-    const { target, options } =
+    const { target, options, release } =
       flags.sandbox === undefined
         ? await resolveBackupTarget(flags)
-        : sandboxRestoreTarget(
-            await findSandbox(flags['state-dir'] ?? defaultStateDir(), flags.sandbox),
-          );
-    if (target.kind !== manifest.systemKind) {
-      throw new UsageError(
-        'RESTORE_KIND_MISMATCH',
-        `backup ${manifest.name} is a ${manifest.systemKind} backup; "${target.name}" is a ${target.kind} cluster`,
-        { actions: ['restore into a cluster of the same kind'] },
-      );
+        : {
+            ...sandboxRestoreTarget(
+              await findSandbox(flags['state-dir'] ?? defaultStateDir(), flags.sandbox),
+            ),
+            release: () => Promise.resolve(),
+          };
+    let result: Awaited<ReturnType<typeof restoreInto>>;
+    try {
+      if (target.kind !== manifest.systemKind) {
+        throw new UsageError(
+          'RESTORE_KIND_MISMATCH',
+          `backup ${manifest.name} is a ${manifest.systemKind} backup; "${target.name}" is a ${target.kind} cluster`,
+          { actions: ['restore into a cluster of the same kind'] },
+        );
+      }
+      result = await restoreInto({ manifest, dataPath, target, options });
+    } finally {
+      // Before emit: emit ends the process when the exit code is not 0.
+      await release();
     }
-    const result = await restoreInto({ manifest, dataPath, target, options });
     const mismatches =
       result.fingerprint === undefined || manifest.fingerprint === undefined
         ? []
@@ -263,7 +272,20 @@ ${EXIT_CODE_HELP}`;
         members,
       };
     }
-    const { target, options } = await resolveBackupTarget(flags);
+    const { target, options, release } = await resolveBackupTarget(flags);
+    try {
+      return await this.liveMembers(target, options, support);
+    } finally {
+      // The plan needs only the member list: the tunnels close once it is read.
+      await release();
+    }
+  }
+
+  private async liveMembers(
+    target: ClusterTarget,
+    options: ConnectOptions,
+    support: BackupKindSupport,
+  ): Promise<{ target: ClusterTarget; options: ConnectOptions; members: RestoreMember[] }> {
     if (support.restoreMembers === undefined) {
       throw new UsageError(
         'MEMBERS_REQUIRED',
