@@ -8,6 +8,7 @@
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
 import type { TlsOptions } from '../../core/ports.js';
 import { HttpTransportError } from '../transport/http.js';
+import { serverNameForUrl } from '../transport/tls-server-name.js';
 
 export interface GrpcCallOptions {
   tls?: TlsOptions;
@@ -86,6 +87,7 @@ export function unaryCall(
         cert: options.tls?.cert,
         key: options.tls?.key,
         rejectUnauthorized: options.tls?.insecureSkipVerify !== true,
+        ...serverNameForUrl(options.tls, url),
       }),
     });
     session.current = client;
@@ -229,6 +231,7 @@ export async function* grpcSnapshotMessages(
       cert: options.tls?.cert,
       key: options.tls?.key,
       rejectUnauthorized: options.tls?.insecureSkipVerify !== true,
+      ...serverNameForUrl(options.tls, url),
     }),
   });
   let failure: HttpTransportError | undefined;

@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import type { TlsOptions } from '../../core/ports.js';
 import { HttpTransportError } from '../transport/http.js';
 import { socketErrorReason } from '../transport/socket-errors.js';
+import { serverNameForUrl } from '../transport/tls-server-name.js';
 
 export interface SnapshotStreamOptions {
   tls?: TlsOptions;
@@ -134,6 +135,7 @@ async function open(url: string, options: SnapshotStreamOptions): Promise<Incomi
         cert: options.tls?.cert,
         key: options.tls?.key,
         rejectUnauthorized: options.tls?.insecureSkipVerify !== true,
+        ...serverNameForUrl(options.tls, target),
       }
     : {};
   const response = await new Promise<IncomingMessage>((resolve, reject) => {

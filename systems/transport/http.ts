@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { TlsOptions } from '../../core/ports.js';
 
 import { socketErrorReason } from './socket-errors.js';
+import { serverNameForUrl } from './tls-server-name.js';
 
 export interface HttpResponse {
   statusCode: number;
@@ -53,6 +54,7 @@ export async function httpCall(url: string, options: HttpCallOptions): Promise<H
         cert: options.tls?.cert,
         key: options.tls?.key,
         rejectUnauthorized: options.tls?.insecureSkipVerify !== true,
+        ...serverNameForUrl(options.tls, target),
       }
     : {};
 

@@ -26,6 +26,7 @@ import {
   type DataResponse,
   type ReconfigRecord,
 } from './jute-frames.js';
+import { serverNameOption } from '../transport/tls-server-name.js';
 
 export interface AdminSessionOptions {
   tls?: TlsOptions;
@@ -298,6 +299,7 @@ function tlsConnect(host: string, port: number, tls: TlsOptions | undefined): So
     host,
     port,
     ...(isIP(host) === 0 && { servername: host }),
+    ...serverNameOption(tls, host, port),
     ca: tls?.ca,
     cert: tls?.cert,
     key: tls?.key,

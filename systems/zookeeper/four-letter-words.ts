@@ -2,6 +2,7 @@
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import type { TlsOptions } from '../../core/ports.js';
 import { socketErrorReason } from '../transport/socket-errors.js';
+import { serverNameOption } from '../transport/tls-server-name.js';
 
 /** The words status reads: `srvr` (mode, zxid), `mntr` (gauges), `conf` (server ID, membership). */
 export type FourLetterWord = 'srvr' | 'mntr' | 'conf';
@@ -75,6 +76,7 @@ export async function sendFourLetterWord(
         host: address.host,
         port: address.port,
         ...(isIP(address.host) === 0 && { servername: address.host }),
+        ...serverNameOption(options.tls, address.host, address.port),
         ca: options.tls?.ca,
         cert: options.tls?.cert,
         key: options.tls?.key,
