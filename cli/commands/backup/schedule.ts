@@ -264,7 +264,8 @@ ${EXIT_CODE_HELP}`;
         api,
         objects: objects(namespace),
         namespace,
-        dryRun: flags['dry-run'],
+        // oclif leaves an absent boolean flag undefined, whatever its type says.
+        dryRun: flags['dry-run'] ?? false,
         followUp: ({ namespace: where, context: used }) => {
           const name = objects(namespace).find((object) => object.kind === 'CronJob')?.metadata
             .name;
