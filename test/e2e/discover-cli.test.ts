@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import nock from 'nock';
 import type { DiscoveredCluster } from '../../core/discovery/model.js';
 import {
@@ -116,11 +116,6 @@ describe('quorumctl discover (nock API server)', () => {
     for (const shape of [...SHAPES, { dir: 'mixed', namespace: 'mixed' }])
       shapes.set(shape.dir, await loadShape(shape.dir, shape.namespace));
     nock.disableNetConnect();
-  });
-  // node --test reads each test's result from this process's stdout, which runInProcess
-  // captures while a command runs: let the previous result out before the next capture.
-  beforeEach(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 20));
   });
   afterEach(() => {
     nock.cleanAll();

@@ -28,9 +28,14 @@ export async function runInProcess(
     err: process.stderr.write.bind(process.stderr),
   };
   const capture =
-    (sink: string[]) =>
+    (sink: string[], passThrough: typeof process.stdout.write) =>
     (chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown): boolean => {
-      sink.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      // node --test's child reports results on stdout as binary frames: those must get
+      // through, or the runner loses the results of the tests running meanwhile. quorumctl
+      // writes text only.
+      if (typeof chunk !== 'string')
+        return passThrough(chunk, encodingOrCallback as BufferEncoding, callback as () => void);
+      sink.push(chunk);
       const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
       if (typeof done === 'function') {
         queueMicrotask(() => {
@@ -41,8 +46,8 @@ export async function runInProcess(
     };
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   setEnv(env);
-  process.stdout.write = capture(stdout);
-  process.stderr.write = capture(stderr);
+  process.stdout.write = capture(stdout, writes.out);
+  process.stderr.write = capture(stderr, writes.err);
   let code = 0;
   try {
     await config.runCommand(id, rest);
