@@ -116,5 +116,7 @@ function tlsOf(container: Container | undefined): DiscoveredTls | undefined {
     ...(certFile !== undefined && certFile !== '' && { certFile }),
     ...(keyFile !== undefined && keyFile !== '' && { keyFile }),
     clientCertAuth: clientCertAuth === '' || clientCertAuth === 'true',
+    clientCertFile: KUBEADM_ETCD_CLIENT_CERT,
+    clientKeyFile: KUBEADM_ETCD_CLIENT_KEY,
   };
 }

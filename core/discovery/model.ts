@@ -3,7 +3,7 @@
  * the labels, images and arguments of the operators and charts that run them, with their
  * members (one pod each), the endpoints quorumctl talks to, and how to reach them.
  */
-import type { KubernetesReference } from '../inventory.js';
+import type { KubernetesReference, TlsReference } from '../inventory.js';
 import type { SystemKind } from '../model.js';
 
 /** Who runs the cluster: decides where its settings are read from. */
@@ -41,6 +41,9 @@ export interface DiscoveredTls {
   keyFile?: string;
   /** The server asks for a client certificate (etcd --client-cert-auth). */
   clientCertAuth: boolean;
+  /** A client certificate and key the platform provides for tools (kubeadm's healthcheck-client). */
+  clientCertFile?: string;
+  clientKeyFile?: string;
 }
 
 export interface DiscoveredCluster {
@@ -87,12 +90,20 @@ export function inventoryEntryOf(cluster: DiscoveredCluster): {
   name: string;
   kind: SystemKind;
   endpoints: string[];
+  tls?: TlsReference;
   kubernetes: KubernetesReference;
 } {
+  // File paths only (static pods: on the control-plane nodes); Secrets stay references.
+  const tls: TlsReference = {
+    ...(cluster.tls?.caFile !== undefined && { ca: cluster.tls.caFile }),
+    ...(cluster.tls?.clientCertFile !== undefined && { cert: cluster.tls.clientCertFile }),
+    ...(cluster.tls?.clientKeyFile !== undefined && { key: cluster.tls.clientKeyFile }),
+  };
   return {
     name: cluster.name,
     kind: cluster.kind,
     endpoints: cluster.members.map((member) => member.endpoint),
+    ...(Object.keys(tls).length > 0 && { tls }),
     kubernetes: {
       context: cluster.context,
       namespace: cluster.namespace,

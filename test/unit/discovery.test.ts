@@ -64,6 +64,8 @@ describe('discovery recognisers', () => {
         certFile: '/etc/kubernetes/pki/etcd/server.crt',
         keyFile: '/etc/kubernetes/pki/etcd/server.key',
         clientCertAuth: true,
+        clientCertFile: '/etc/kubernetes/pki/etcd/healthcheck-client.crt',
+        clientKeyFile: '/etc/kubernetes/pki/etcd/healthcheck-client.key',
       },
       reach: 'direct',
       notes: [
@@ -72,6 +74,12 @@ describe('discovery recognisers', () => {
     };
     assert.deepEqual(clusters, [expected]);
     assert.deepEqual(skipped, []);
+    // The inventory entry carries kubeadm's client certificate, for runs on a control-plane node.
+    assert.deepEqual(inventoryEntryOf(expected).tls, {
+      ca: '/etc/kubernetes/pki/etcd/ca.crt',
+      cert: '/etc/kubernetes/pki/etcd/healthcheck-client.crt',
+      key: '/etc/kubernetes/pki/etcd/healthcheck-client.key',
+    });
   });
 
   it('strimzi-kraft: the three controllers form the quorum; brokers and operators do not appear', async () => {
