@@ -24,17 +24,18 @@ export interface TunnelDependencies {
 }
 
 /** A websocket upgrade refusal ("Unexpected server response: 403") as an error with a status. */
-export function upgradeFailure(error: unknown): unknown {
-  const raw =
-    typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : error;
-  const message = typeof raw === 'string' ? raw : '';
+export function upgradeFailure(error: unknown): Error {
+  if (error instanceof Error) return error;
+  // ws reports a refused upgrade as an ErrorEvent (not an Error) carrying the message.
+  const event =
+    typeof error === 'object' && error !== null
+      ? (error as { message?: unknown; error?: unknown })
+      : {};
+  const message = typeof event.message === 'string' ? event.message : String(error);
   const status = /Unexpected server response: (\d{3})/.exec(message)?.[1];
-  if (status !== undefined) {
+  if (status !== undefined)
     return Object.assign(new Error(message), { statusCode: Number(status) });
-  }
-  const inner =
-    typeof error === 'object' && error !== null ? (error as { error?: unknown }).error : undefined;
-  return inner ?? error;
+  return event.error instanceof Error ? event.error : new Error(message);
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
@@ -51,7 +52,7 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
+        reject(upgradeFailure(error));
       },
     );
   });
@@ -90,7 +91,7 @@ export async function openTunnel(
     const probe = await withTimeout(connect(new PassThrough(), new PassThrough()), deps.timeoutMs);
     probe.close();
   } catch (error) {
-    throw deps.mapError(upgradeFailure(error));
+    throw deps.mapError(error);
   }
 
   const sockets = new Set<Socket>();
