@@ -236,9 +236,9 @@ ${EXIT_CODE_HELP}
     const chosen = [
       flags['control-plane'] && '--control-plane',
       flags.statefulset !== undefined && '--statefulset',
-      flags.pod !== undefined && '--pod',
+      (flags.pod ?? []).length > 0 && '--pod',
       flags.cluster !== undefined && '--cluster',
-    ].filter((name): name is string => name !== false);
+    ].filter((name): name is string => typeof name === 'string');
     if (chosen.length !== 1) {
       throw new UsageError(
         'USAGE',
