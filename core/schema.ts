@@ -5,6 +5,7 @@ export const API_VERSION = 'quorumctl/v1';
 
 export type OutputKind =
   | 'ClusterStatus'
+  | 'ClusterStatusList'
   | 'HealthReport'
   | 'CheckReport'
   | 'PreflightReport'

@@ -1,12 +1,14 @@
 import { Flags } from '@oclif/core';
 import { parseDuration } from '../../core/duration.js';
 import { EXIT_CODE_HELP } from '../../core/exit-codes.js';
-import { successEnvelope } from '../../core/schema.js';
+import { successEnvelope, type OutputKind } from '../../core/schema.js';
 import { readClusterStatus } from '../../ops/status.js';
 import { QuorumctlCommand } from '../base-command.js';
 import { globalFlags, outputFlags, targetFlags } from '../flags.js';
+import { namespaceFlags } from '../kube-flags.js';
+import { statusListExitCode, statusOfAll } from '../status-all.js';
 import { serializeEnvelopeLine } from '../render/envelope.js';
-import { renderStatus } from '../render/status.js';
+import { renderStatus, renderStatusList } from '../render/status.js';
 
 export default class Status extends QuorumctlCommand {
   static override summary =
@@ -14,6 +16,8 @@ export default class Status extends QuorumctlCommand {
   static override description = `Reads every member of the cluster (one row each: name, endpoint, role, term, commit/applied index, lag in entries, db size, size in use, share of the quota, version, errors). A member that is down is shown as unreachable with the reason; the command still answers within --timeout.
 
 The summary line gives the leader and the quorum margin: how many more voters may fail before the cluster loses quorum.
+
+With --all, every cluster of the inventory is read at once (one section each); with --all and --kube-context (or --kubeconfig), every consensus cluster discovered in that Kubernetes context instead (all namespaces the credentials may list, or -n NAMESPACE), reached through port-forward, without writing the inventory (quorumctl discover --write does that). A cluster that cannot be read is shown with its error; the exit code is then 5 (some) or 3 (none answered).
 
 Every kind has the same shape (docs/schema/cluster-status.v1.json). Columns no member fills are left out and system-specific facts get their own columns (ZooKeeper's zxid, KRaft's fetch times); Multi-Raft systems add a Raft group section (NATS streams and consumers, TiKV regions, CockroachDB ranges) with the worst groups by name.
 
@@ -43,6 +47,14 @@ ${EXIT_CODE_HELP}`;
       command: '<%= config.bin %> status -e kraft://10.0.0.7:9093',
     },
     {
+      description: 'Every cluster of the inventory',
+      command: '<%= config.bin %> status --all',
+    },
+    {
+      description: 'Every etcd, ZooKeeper, KRaft and NATS cluster a Kubernetes context runs',
+      command: '<%= config.bin %> status --all --kube-context prod',
+    },
+    {
       description: 'Refresh every 2 seconds',
       command: '<%= config.bin %> status --cluster prod --watch',
     },
@@ -62,13 +74,25 @@ ${EXIT_CODE_HELP}`;
       description: 'Refresh in place until interrupted (JSON Lines with -o json).',
     }),
     interval: Flags.string({ default: '2s', description: 'Refresh interval for --watch.' }),
+    all: Flags.boolean({
+      description:
+        'Every cluster of the inventory; with --kube-context or --kubeconfig, every cluster discovered in that Kubernetes context.',
+      exclusive: ['cluster', 'endpoints', 'watch'],
+    }),
+    ...namespaceFlags,
   };
 
-  protected readonly outputKind = 'ClusterStatus' as const;
+  protected outputKind: OutputKind = 'ClusterStatus';
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Status);
     const format = this.outputFormat(flags);
+    if (flags.all) {
+      this.outputKind = 'ClusterStatusList';
+      const list = await statusOfAll(flags, parseDuration(flags.timeout, '--timeout'));
+      await this.emit(format, list, renderStatusList, statusListExitCode(list));
+      return;
+    }
     if (!flags.watch) {
       const status = await this.withAdapter(flags, readClusterStatus);
       await this.emit(format, status, renderStatus);

@@ -10,6 +10,7 @@ import type {
   MemberStatus,
   RaftGroupSummary,
 } from '../../core/model.js';
+import type { ClusterStatusList } from '../status-all.js';
 import { formatBytes, formatOptional, formatPercent, formatTable } from './table.js';
 
 interface Column {
@@ -56,6 +57,24 @@ const LEADING_COLUMNS: Column[] = [
 ];
 
 const ERRORS_COLUMN: Column = { header: 'ERRORS', cell: errorsOf, always: true };
+
+/** `status --all`: one section per cluster, headed by its name, kind and where it came from. */
+export function renderStatusList(list: ClusterStatusList): string {
+  if (list.clusters.length === 0) return 'no clusters found\n';
+  const sections = list.clusters.map((entry) => {
+    const heading = `== ${entry.cluster} (${entry.kind}, ${entry.source}) ==`;
+    if (entry.status !== undefined) return `${heading}\n${renderStatus(entry.status).trimEnd()}`;
+    const actions = (entry.error?.actions ?? []).map((action) => `  - ${action}`);
+    return [
+      heading,
+      `unreachable (${entry.error?.code ?? '?'}): ${entry.error?.message ?? ''}`,
+      ...actions,
+    ].join('\n');
+  });
+  const failed = list.clusters.filter((entry) => entry.error !== undefined).length;
+  const summary = `${list.clusters.length - failed} of ${list.clusters.length} clusters answered`;
+  return `${sections.join('\n\n')}\n\n${summary}\n`;
+}
 
 export function renderStatus(status: ClusterStatus): string {
   const columns = [...LEADING_COLUMNS, ...attributeColumns(status.members), ERRORS_COLUMN].filter(

@@ -32,6 +32,8 @@ const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/;
 export async function startFakePortForwardServer(options: {
   pods: Record<string, number>;
   denied?: string[];
+  /** Plain GET answers by path (discovery's lists), e.g. {'/api/v1/pods': PodList}. */
+  json?: Record<string, unknown>;
 }): Promise<FakePortForwardServer> {
   const upgrades: PortForwardUpgrade[] = [];
   const sockets = new Set<Socket | Duplex>();
@@ -40,7 +42,13 @@ export async function startFakePortForwardServer(options: {
     handleProtocols: (protocols) =>
       protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false,
   });
-  const server: Server = createServer((_request, response) => {
+  const server: Server = createServer((request, response) => {
+    const body = options.json?.[new URL(request.url ?? '/', 'http://fake').pathname];
+    if (request.method === 'GET' && body !== undefined) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+      return;
+    }
     response.writeHead(404, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ kind: 'Status', code: 404, message: 'not served by the fake' }));
   });
