@@ -279,4 +279,21 @@ describe('backup schedule --emit kubernetes --apply (nock API server)', () => {
       /context "prod" \(https:\/\/k8s-prod\.fake\.invalid:6443\), namespace "db"/,
     );
   });
+
+  test('--kube-context picks the API server and its namespace', async () => {
+    const scope = nock(OTHER_SERVER, { reqheaders: APPLY_HEADERS })
+      .patch(SA_PATH('ops'))
+      .query(APPLY_QUERY)
+      .reply(201, expected[0])
+      .patch(CRONJOB_PATH('ops'))
+      .query(APPLY_QUERY)
+      .reply(201, expected[1]);
+    const result = await runInProcess(
+      [...baseArgs, '-e', ENDPOINT, '--kube-context', 'prod', '--pvc', 'etcd-backups'],
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(scope.isDone(), `pending: ${scope.pendingMocks().join(', ')}`);
+    assert.match(result.stdout, /namespace "ops":/);
+  });
 });

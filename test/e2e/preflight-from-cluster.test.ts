@@ -2,11 +2,12 @@
 // ZooKeeper StatefulSet whose zoo.cfg is in a ConfigMap, and a StatefulSet that does not exist.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import nock from 'nock';
+import { stringify } from 'yaml';
 import { runInProcess } from '../support/cli-in-process.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { FAKE_API_SERVER, statusBody, writeKubeconfig } from '../support/kube-fake.js';
@@ -144,5 +145,46 @@ describe('quorumctl preflight --from-cluster (nock API server)', () => {
     const none = await runInProcess(['preflight', '--from-cluster'], env);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /--control-plane, --statefulset NAME, --pod NAME or --cluster NAME/);
+  });
+
+  test('--cluster NAME: the StatefulSet the inventory entry recorded, in its namespace', async () => {
+    const inventory = join(dir, 'inventory.yaml');
+    await writeFile(
+      inventory,
+      stringify({
+        clusters: [
+          {
+            name: 'kubeadm.data.zk',
+            kind: 'zookeeper',
+            endpoints: ['zookeeper://zk-0.zk-headless.data.svc:2181'],
+            kubernetes: {
+              context: 'kubeadm',
+              namespace: 'data',
+              workload: 'StatefulSet/zk',
+              pods: ['zk-0'],
+              port: 2181,
+              labels: { 'app.kubernetes.io/name': 'zookeeper' },
+            },
+          },
+        ],
+      }),
+    );
+    const scope = nock(FAKE_API_SERVER)
+      .get('/apis/apps/v1/namespaces/data/statefulsets/zk')
+      .reply(200, fixture('zk-statefulset.json'))
+      .get('/api/v1/namespaces/data/configmaps/zk-config')
+      .reply(200, fixture('zk-config.json'))
+      .get('/api/v1/namespaces/data/configmaps/zk-scripts')
+      .reply(404, statusBody(404, 'NotFound', 'configmaps "zk-scripts" not found'));
+    const result = await runInProcess(
+      ['preflight', '--from-cluster', '--config', inventory, '-c', 'kubeadm.data.zk', '--json'],
+      env,
+    );
+    assert.ok(scope.isDone(), scope.pendingMocks().join(', '));
+    const envelope = JSON.parse(result.stdout) as Envelope;
+    assert.deepEqual(
+      envelope.result?.files.map((file) => file.file),
+      ['cluster:kubeadm/data/configmap/zk-config/zoo.cfg'],
+    );
   });
 });

@@ -19,7 +19,6 @@ import { backupSupportFor } from '../../../systems/backup-registry.js';
 import { openKubernetes } from '../../../systems/kubernetes/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
-import type { KubeFlagValues } from '../../kube-flags.js';
 import { renderApplyReport } from '../../render/kubernetes-apply.js';
 import { targetRequestFrom } from '../../target-request.js';
 import {
@@ -250,11 +249,10 @@ ${EXIT_CODE_HELP}`;
       return;
     }
 
-    // targetFlags carries --kube-context/--kubeconfig (kubeReachFlags).
-    const kube = flags as KubeFlagValues;
-    const context = kube['kube-context'] ?? kubernetes?.context;
+    // --kube-context/--kubeconfig come with targetFlags (kubeReachFlags).
+    const context = flags['kube-context'] ?? kubernetes?.context;
     const api = await openKubernetes({
-      ...(kube.kubeconfig !== undefined && { kubeconfig: kube.kubeconfig }),
+      ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
       ...(context !== undefined && { context }),
       timeoutMs: parseDuration(flags.timeout, '--timeout'),
     });
