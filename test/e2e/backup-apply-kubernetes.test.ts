@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import nock from 'nock';
 import { stringify } from 'yaml';
 import { kubernetesCronJob } from '../../core/backup/kubernetes.js';
@@ -70,9 +70,6 @@ describe('backup schedule --emit kubernetes --apply (nock API server)', () => {
     env = { KUBECONFIG: kubeconfig, QUORUMCTL_CONFIG: join(dir, 'none.yaml') };
     nock.disableNetConnect();
   });
-  // runInProcess captures stdout, where node --test's child process writes its reports: let
-  // the previous test's report out before the next capture starts.
-  beforeEach(() => new Promise((resolve) => setTimeout(resolve, 50)));
   afterEach(() => {
     nock.cleanAll();
   });

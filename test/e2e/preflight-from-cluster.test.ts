@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import nock from 'nock';
 import { stringify } from 'yaml';
 import { runInProcess } from '../support/cli-in-process.js';
@@ -39,9 +39,6 @@ describe('quorumctl preflight --from-cluster (nock API server)', () => {
     };
     nock.disableNetConnect();
   });
-  // runInProcess captures stdout, where node --test's child process writes its reports: let
-  // the previous test's report out before the next capture starts.
-  beforeEach(() => new Promise((resolve) => setTimeout(resolve, 50)));
   afterEach(() => {
     nock.cleanAll();
   });
