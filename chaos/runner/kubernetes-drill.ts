@@ -10,6 +10,7 @@ import { UnsupportedOperationError, UsageError, describeCause } from '../../core
 import type { KubernetesApi, KubernetesConnectOptions } from '../../core/kubernetes/port.js';
 import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
 import type { ProgressSink } from '../../core/progress.js';
+import { reachThroughKubernetes } from '../../ops/kubernetes/reach.js';
 import type { ResolvedTarget } from '../../ops/target.js';
 import { connectAdapter } from '../../systems/registry.js';
 import { checkHistory } from '../checker/index.js';
@@ -274,24 +275,13 @@ function openApiFor(
   });
 }
 
-/** `reach: direct`: the endpoints answer as they are. Port-forward tunnels are ops/kubernetes' job. */
-const reachCluster: ClusterReacher = (resolved) => {
+/** `reach: direct`: the endpoints as they are (no API needed); otherwise one tunnel per pod. */
+const reachCluster: ClusterReacher = async (resolved, api) => {
   if (resolved.kubernetes?.reach === 'direct') {
-    return Promise.resolve({
-      target: resolved.target,
-      options: resolved.options,
-      close: () => Promise.resolve(),
-    });
+    return { target: resolved.target, options: resolved.options, close: () => Promise.resolve() };
   }
-  return Promise.reject(
-    new UnsupportedOperationError(
-      'DRILL_PORT_FORWARD_PENDING',
-      `cluster "${resolved.target.name}" is reached through port-forward, which drills cannot use yet`,
-      {
-        actions: [
-          'set kubernetes.reach: direct in the inventory when the pods are routable from here',
-        ],
-      },
-    ),
-  );
+  const reached = await reachThroughKubernetes(resolved, await api(), {
+    useClusterSecrets: false,
+  });
+  return { target: reached.target, options: reached.options, close: () => reached.release() };
 };
