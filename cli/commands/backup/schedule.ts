@@ -156,8 +156,11 @@ ${EXIT_CODE_HELP}`;
     }
     const storage = openStorage(flags.dest);
     const interrupt = interruptSignal();
+    let releaseTarget: (() => Promise<void>) | undefined;
     try {
-      const { target, options } = await resolveBackupTarget(flags);
+      const { target, options, release } = await resolveBackupTarget(flags);
+      // A cluster in Kubernetes: its tunnels stay open while the daemon runs.
+      releaseTarget = release;
       const support = await backupSupportFor(target.kind);
       const stateFile =
         flags['state-file'] ?? join(defaultStateDir(), scheduleStateFileName(target.name));
@@ -199,6 +202,7 @@ ${EXIT_CODE_HELP}`;
       });
       process.stderr.write(`stopped; state in ${stateFile}\n`);
     } finally {
+      await releaseTarget?.();
       interrupt.release();
     }
   }
