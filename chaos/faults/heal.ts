@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { journalPath, processExists, readJournal } from './journal.js';
 import { SandboxFaultInjector } from './sandbox-injector.js';
 import type { FaultRecord, HealReport } from './types.js';
+import { isKubernetesScope } from '../kubernetes/injector.js';
 
 /** A journal record and whether the process that injected it still runs. */
 export interface ListedFault extends FaultRecord {
@@ -31,8 +32,10 @@ export async function listFaults(stateDir: string, sandbox?: string): Promise<Fa
  */
 export async function healRecorded(stateDir: string, sandbox?: string): Promise<HealReport> {
   const records = await readJournal(stateDir);
+  // Faults of clusters in Kubernetes (scope kubernetes/...) are Chaos Mesh resources, healed
+  // through the API by chaos/kubernetes/heal.ts, not by the sandbox drivers.
   const sandboxes = [...new Set(records.map((record) => record.scope.sandbox))].filter(
-    (name) => sandbox === undefined || name === sandbox,
+    (name) => (sandbox === undefined && !isKubernetesScope(name)) || name === sandbox,
   );
   const report: HealReport = { healed: [], failed: [] };
   for (const name of sandboxes) {

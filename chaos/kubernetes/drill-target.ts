@@ -69,6 +69,8 @@ export function kubernetesDrillTarget(
       kind,
       // The report's "sandbox" field: the cluster's name, there being no sandbox.
       sandbox: target.name,
+      // Chaos Mesh cuts links inside each pod's own network namespace.
+      cutsLinksItself: true,
       members: members.map((member, index) => {
         const endpoint = target.endpoints[index] ?? '';
         const aliases = new Set([
@@ -80,13 +82,7 @@ export function kubernetesDrillTarget(
         if (kind === 'zookeeper') aliases.add(`server.${index + 1}`);
         aliases.delete(member.name);
         aliases.delete('');
-        return {
-          name: member.name,
-          // Every pod has its own network namespace, and Chaos Mesh cuts links there: the
-          // network scenarios (isolate, partitions) run without a netns sandbox.
-          netns: `pod:${reference.namespace}/${member.name}`,
-          aliases: [...aliases],
-        };
+        return { name: member.name, aliases: [...aliases] };
       }),
     },
   };

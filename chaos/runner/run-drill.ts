@@ -46,6 +46,11 @@ export interface DrillTarget {
   cluster: string;
   kind: DrillKind;
   sandbox: string;
+  /**
+   * The injector cuts links between members without per-member namespaces of ours (Chaos
+   * Mesh: every pod has its own network namespace already).
+   */
+  cutsLinksItself?: boolean;
   members: DrillMember[];
 }
 
@@ -583,6 +588,7 @@ export function assertRunnable(
   }
   if (
     scenario.requires.includes('netns') &&
+    target.cutsLinksItself !== true &&
     target.members.some((member) => member.netns === undefined)
   ) {
     throw new UsageError(

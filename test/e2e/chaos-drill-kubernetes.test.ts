@@ -48,15 +48,9 @@ interface AppliedBody {
   spec: { action: string; selector: { pods?: Record<string, string[]> } };
 }
 
-/**
- * The command's one JSON document: runInProcess also captures what the test reporter writes
- * to stdout meanwhile, so the document is cut from its first "{" line to its last "}" line.
- */
+/** stdout under -o json is exactly one document. */
 function envelopeIn(stdout: string): DrillEnvelope {
-  const lines = stdout.split('\n');
-  const first = lines.findIndex((line) => line === '{');
-  const last = lines.findLastIndex((line) => line === '}');
-  return JSON.parse(lines.slice(first, last + 1).join('\n')) as DrillEnvelope;
+  return JSON.parse(stdout) as DrillEnvelope;
 }
 
 describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real etcd)', () => {
@@ -117,12 +111,9 @@ describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real
     nock.disableNetConnect();
     nock.enableNetConnect('127.0.0.1');
   });
-  beforeEach(async () => {
+  beforeEach(() => {
     // A journal per test: a failed heal in one must not become the next one's leftover.
     stateDir = join(home.dir, `drill-state-${++runs}`);
-    // Under `node --test` this process reports results on stdout, which runInProcess captures:
-    // let the previous test's report go out first.
-    await new Promise((resolve) => setTimeout(resolve, 200));
   });
   afterEach(() => {
     nock.cleanAll();
