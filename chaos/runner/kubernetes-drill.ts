@@ -27,7 +27,7 @@ import { leaderProbeFor } from './leader-probes.js';
 import { leaderName } from './leader-watch.js';
 import { faultSpecFor, selectTargets } from './targets.js';
 import { seededRandom } from '../workload/random.js';
-import { runDrill, type DrillOutcome } from './run-drill.js';
+import { drillTuning, runDrill, type DrillOutcome } from './run-drill.js';
 import { newRunId } from './sandbox-drill.js';
 
 /** The members as this process reaches them; close() ends the tunnels. */
@@ -138,16 +138,8 @@ export async function runKubernetesDrill(request: KubernetesDrillRequest): Promi
           electionTimeout: defaultElectionTimeout(drill.kind),
           run,
           seed: request.seed ?? randomBytes(4).readUInt32BE(0),
+          ...drillTuning(request),
           durationMs,
-          ...(request.clients !== undefined && { clients: request.clients }),
-          ...(request.mix !== undefined && { mix: request.mix }),
-          ...(request.maxTimeToNewLeaderMs !== undefined && {
-            maxTimeToNewLeaderMs: request.maxTimeToNewLeaderMs,
-          }),
-          ...(request.checkerTimeoutMs !== undefined && {
-            checkerTimeoutMs: request.checkerTimeoutMs,
-          }),
-          ...(request.keepData !== undefined && { keepData: request.keepData }),
         },
         {
           adapter,

@@ -22,6 +22,7 @@ import {
   type SandboxMembershipDriver,
 } from './sandbox-membership.js';
 import {
+  drillTuning,
   runDrill,
   type DrillOutcome,
   type DrillTarget,
@@ -122,16 +123,7 @@ export async function runSandboxDrill(request: SandboxDrillRequest): Promise<Dri
         electionTimeout: await electionTimeoutOf(record),
         run,
         seed: request.seed ?? randomBytes(4).readUInt32BE(0),
-        ...(request.durationMs !== undefined && { durationMs: request.durationMs }),
-        ...(request.clients !== undefined && { clients: request.clients }),
-        ...(request.mix !== undefined && { mix: request.mix }),
-        ...(request.maxTimeToNewLeaderMs !== undefined && {
-          maxTimeToNewLeaderMs: request.maxTimeToNewLeaderMs,
-        }),
-        ...(request.checkerTimeoutMs !== undefined && {
-          checkerTimeoutMs: request.checkerTimeoutMs,
-        }),
-        ...(request.keepData !== undefined && { keepData: request.keepData }),
+        ...drillTuning(request),
       },
       {
         adapter,
