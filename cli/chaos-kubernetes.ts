@@ -1,4 +1,5 @@
 /** What the chaos commands share for clusters in Kubernetes: which target a drill acts on, the API opener for heals. */
+import type { HealSelection } from '../chaos/kubernetes/heal.js';
 import type { KubernetesApi } from '../core/kubernetes/port.js';
 import { locateInventory } from '../ops/inventory-location.js';
 import { resolveTarget, type ResolvedTarget } from '../ops/target.js';
@@ -49,4 +50,13 @@ export function kubeApiOpener(
       timeoutMs,
     });
   };
+}
+
+/** --sandbox, else --cluster, else every recorded scope: what chaos faults and chaos heal act on. */
+export function healSelectionOf(flags: {
+  sandbox?: string | undefined;
+  cluster?: string | undefined;
+}): HealSelection {
+  if (flags.sandbox !== undefined) return { sandbox: flags.sandbox };
+  return flags.cluster !== undefined ? { cluster: flags.cluster } : { all: true };
 }

@@ -1,46 +1,26 @@
 /**
- * `status --all`: the status of every cluster at once: each inventory entry, or each cluster
- * discovered live in a Kubernetes context (nothing written). Clusters are read concurrently;
- * one that cannot be reached is an entry with its error, not a failed command.
+ * `status --all`, the composition: which clusters (each inventory entry, or each cluster
+ * discovered live in a Kubernetes context, nothing written) and how each is connected; the
+ * concurrent read itself is ops/status-all.ts.
  */
 import { inventoryEntryOf } from '../core/discovery/model.js';
-import { describeCause, isQuorumctlError } from '../core/errors.js';
-import { ExitCode, type ExitCodeValue } from '../core/exit-codes.js';
-import type { ClusterStatus, SystemKind } from '../core/model.js';
 import type { KubernetesApi, NamespaceSelection } from '../core/kubernetes/port.js';
 import { locateInventory } from '../ops/inventory-location.js';
 import { loadInventory } from '../ops/inventory-store.js';
+import {
+  readStatuses,
+  type ClusterStatusList,
+  type ConnectedCluster,
+  type StatusSource,
+} from '../ops/status-all.js';
 import { connectAdapter } from '../systems/registry.js';
 import { openTarget, type OpenedTarget } from './kubernetes-reach.js';
 import type { TargetFlagValues } from './target-request.js';
-
-export interface ClusterStatusEntry {
-  cluster: string;
-  kind: SystemKind;
-  /** inventory, or the Kubernetes context the cluster was discovered in. */
-  source: string;
-  status?: ClusterStatus;
-  error?: { code: string; message: string; actions: readonly string[] };
-}
-
-export interface ClusterStatusList {
-  clusters: ClusterStatusEntry[];
-}
 
 export interface StatusAllFlags extends TargetFlagValues {
   namespace?: string | undefined;
   'all-namespaces'?: boolean | undefined;
 }
-
-interface StatusSource {
-  cluster: string;
-  kind: SystemKind;
-  source: string;
-  open: () => Promise<OpenedTarget>;
-}
-
-/** Clusters read at once: each may hold a port-forward tunnel per member. */
-const CONCURRENCY = 4;
 
 /** Every cluster's status; with --kube-context/--kubeconfig, the clusters discovered there. */
 export async function statusOfAll(
@@ -48,7 +28,7 @@ export async function statusOfAll(
   timeoutMs: number,
 ): Promise<ClusterStatusList> {
   const discovering = flags['kube-context'] !== undefined || flags.kubeconfig !== undefined;
-  if (!discovering) return readAll(await inventorySources(flags));
+  if (!discovering) return readStatuses(await inventorySources(flags));
   const { openKubernetes } = await import('../systems/kubernetes/index.js');
   const api = await openKubernetes({
     ...(flags['kube-context'] !== undefined && { context: flags['kube-context'] }),
@@ -56,17 +36,23 @@ export async function statusOfAll(
     timeoutMs: Math.max(timeoutMs, 5000),
   });
   try {
-    return await readAll(await discoveredSources(api, flags, timeoutMs));
+    return await readStatuses(await discoveredSources(api, flags, timeoutMs));
   } finally {
     await api.close();
   }
 }
 
-/** 0 when every cluster answered, 3 when none did, 5 (partial) otherwise. */
-export function statusListExitCode(list: ClusterStatusList): ExitCodeValue {
-  const failed = list.clusters.filter((entry) => entry.error !== undefined).length;
-  if (failed === 0) return ExitCode.ok;
-  return failed === list.clusters.length ? ExitCode.unreachable : ExitCode.partial;
+/** The adapter of a reached target; the target is released if connecting fails. */
+async function connectOpened(opened: OpenedTarget): Promise<ConnectedCluster> {
+  try {
+    return {
+      adapter: await connectAdapter(opened.target, opened.options),
+      release: opened.release,
+    };
+  } catch (error) {
+    await opened.release();
+    throw error;
+  }
 }
 
 async function inventorySources(flags: StatusAllFlags): Promise<StatusSource[]> {
@@ -75,7 +61,8 @@ async function inventorySources(flags: StatusAllFlags): Promise<StatusSource[]> 
     cluster: cluster.name,
     kind: cluster.kind,
     source: 'inventory',
-    open: () => openTarget({ ...flags, cluster: cluster.name, endpoints: undefined }),
+    connect: async () =>
+      connectOpened(await openTarget({ ...flags, cluster: cluster.name, endpoints: undefined })),
   }));
 }
 
@@ -98,55 +85,18 @@ async function discoveredSources(
       cluster: entry.name,
       kind: entry.kind,
       source: `kubernetes:${report.context}`,
-      open: async () => {
-        const reached = await reachThroughKubernetes(
-          {
-            target: { name: entry.name, kind: entry.kind, endpoints: entry.endpoints },
-            options: { timeoutMs },
-            kubernetes: entry.kubernetes,
-          },
-          api,
-          { useClusterSecrets: flags['use-cluster-secrets'] === true },
-        );
-        return reached;
-      },
+      connect: async () =>
+        connectOpened(
+          await reachThroughKubernetes(
+            {
+              target: { name: entry.name, kind: entry.kind, endpoints: entry.endpoints },
+              options: { timeoutMs },
+              kubernetes: entry.kubernetes,
+            },
+            api,
+            { useClusterSecrets: flags['use-cluster-secrets'] === true },
+          ),
+        ),
     };
   });
-}
-
-async function readAll(sources: StatusSource[]): Promise<ClusterStatusList> {
-  const entries: ClusterStatusEntry[] = new Array<ClusterStatusEntry>(sources.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < sources.length) {
-      const index = next++;
-      const source = sources[index] as StatusSource;
-      entries[index] = await readOne(source);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, sources.length) }, worker));
-  return { clusters: entries };
-}
-
-async function readOne(source: StatusSource): Promise<ClusterStatusEntry> {
-  const entry = { cluster: source.cluster, kind: source.kind, source: source.source };
-  let opened: OpenedTarget | undefined;
-  try {
-    opened = await source.open();
-    const adapter = await connectAdapter(opened.target, opened.options);
-    try {
-      return { ...entry, status: await adapter.status() };
-    } finally {
-      await adapter.close();
-    }
-  } catch (error) {
-    return {
-      ...entry,
-      error: isQuorumctlError(error)
-        ? { code: error.code, message: error.message, actions: error.actions }
-        : { code: 'STATUS_FAILED', message: describeCause(error), actions: [] },
-    };
-  } finally {
-    await opened?.release();
-  }
 }

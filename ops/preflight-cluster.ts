@@ -3,6 +3,10 @@
  * control plane's etcd static pods, a StatefulSet, pods) and the ConfigMaps they mount, and
  * feeds them to the same parsers and rules as the file mode.
  */
+import {
+  CONTROL_PLANE_ETCD_SELECTOR,
+  CONTROL_PLANE_NAMESPACE,
+} from '../core/discovery/kubeadm-etcd.js';
 import { UsageError } from '../core/errors.js';
 import { findCluster, type InventoryCluster } from '../core/inventory.js';
 import type { SystemKind } from '../core/model.js';
@@ -32,9 +36,6 @@ export type ClusterManifestSelection =
   | { controlPlane: true }
   | { namespace: string; statefulSet: string }
   | { namespace: string; pods: string[] };
-
-export const CONTROL_PLANE_NAMESPACE = 'kube-system';
-export const CONTROL_PLANE_ETCD_SELECTOR = 'component=etcd';
 
 export interface ClusterPreflightRequest {
   api: KubernetesApi;

@@ -2,8 +2,8 @@
  * Chaos Mesh resources (chaos-mesh.org/v1alpha1 NetworkChaos and PodChaos) for a FaultSpec on
  * a cluster running in Kubernetes: pure generators, no client. Members are named by their pod
  * (StatefulSet pods etcd-0, etcd-1, ...); "every other member" is the cluster's pods minus
- * those, by label and a NotIn expression on the pod name. Applying them is the Kubernetes
- * client's job (issue 11).
+ * those, by label and a NotIn expression on the pod name. chaos/kubernetes/injector.ts applies
+ * and deletes them.
  */
 import { stringify } from 'yaml';
 import { UnsupportedOperationError, UsageError } from '../../core/errors.js';

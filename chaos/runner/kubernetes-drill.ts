@@ -9,26 +9,29 @@ import { resolve } from 'node:path';
 import { UnsupportedOperationError, UsageError, describeCause } from '../../core/errors.js';
 import type { KubernetesApi, KubernetesConnectOptions } from '../../core/kubernetes/port.js';
 import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
-import type { ProgressSink } from '../../core/progress.js';
 import { reachThroughKubernetes } from '../../ops/kubernetes/reach.js';
 import type { ResolvedTarget } from '../../ops/target.js';
 import { connectAdapter } from '../../systems/registry.js';
 import { checkHistory } from '../checker/index.js';
-import type { DrillScenario, OperationMix } from '../drills/scenario.js';
 import { installHealOnExit } from '../faults/index.js';
-import type { FaultInjector, FaultSpec } from '../faults/types.js';
+import type { FaultSpec } from '../faults/types.js';
 import { chaosMeshResources, type ChaosMeshResource } from '../kubernetes/chaos-mesh.js';
 import { chaosMeshTargetOf, kubernetesDrillTarget } from '../kubernetes/drill-target.js';
 import { ChaosMeshFaultInjector, kubernetesScope } from '../kubernetes/injector.js';
-import type { KeyValueClient } from '../workload/client.js';
 import { workloadStoreFor } from '../workload/stores.js';
 import { defaultElectionTimeout } from './election-timeout.js';
 import { leaderProbeFor } from './leader-probes.js';
 import { leaderName } from './leader-watch.js';
 import { faultSpecFor, selectTargets } from './targets.js';
 import { seededRandom } from '../workload/random.js';
-import { drillTuning, runDrill, type DrillOutcome } from './run-drill.js';
-import { newRunId } from './sandbox-drill.js';
+import {
+  DRILL_STATUS_TIMEOUT_MS,
+  drillTuning,
+  newRunId,
+  WORKLOAD_SETUP_TIMEOUT_MS,
+  type DrillRunOptions,
+} from './drill-options.js';
+import { runDrill, type DrillOutcome } from './run-drill.js';
 
 /** The members as this process reaches them; close() ends the tunnels. */
 export interface ReachedCluster {
@@ -43,35 +46,17 @@ export type ClusterReacher = (
   api: () => Promise<KubernetesApi>,
 ) => Promise<ReachedCluster>;
 
-export interface KubernetesDrillRequest {
-  stateDir: string;
+export interface KubernetesDrillRequest extends DrillRunOptions {
   /** The inventory cluster (ops/target.ts) with its `kubernetes` reference. */
   resolved: ResolvedTarget;
   /** --kube-context / --kubeconfig; default: the reference's context, the default kubeconfig. */
   kube: { context?: string; kubeconfig?: string; timeoutMs: number };
-  scenario: DrillScenario;
-  durationMs?: number;
-  clients?: number;
-  mix?: OperationMix;
-  maxTimeToNewLeaderMs?: number;
-  seed?: number;
-  checkerTimeoutMs?: number;
-  keepData?: boolean;
-  progress?: ProgressSink;
-  /** Heal recorded faults on SIGINT/SIGTERM/SIGHUP (default true). */
-  healOnSignals?: boolean;
   /** Default: systems/kubernetes (the kubeconfig context). */
   openApi?: (options: KubernetesConnectOptions) => Promise<KubernetesApi>;
   /** Default: the endpoints as they are for `reach: direct`, port-forward tunnels otherwise. */
   reach?: ClusterReacher;
-  /** Tests: wrap each workload client. */
-  wrapClient?: (client: KeyValueClient, index: number) => KeyValueClient;
-  /** Tests: a different injector (default: Chaos Mesh through the API). */
-  injector?: FaultInjector;
 }
 
-const STATUS_TIMEOUT_MS = 700;
-const WORKLOAD_SETUP_TIMEOUT_MS = 3000;
 /** Chaos Mesh lifts a fault by itself this long after its hold, should nobody delete it. */
 const SAFETY_MARGIN_MS = 120_000;
 
@@ -119,7 +104,7 @@ export async function runKubernetesDrill(request: KubernetesDrillRequest): Promi
       request.healOnSignals === false ? () => undefined : installHealOnExit(injector);
     const adapter = await connectAdapter(reached.target, {
       ...reached.options,
-      timeoutMs: STATUS_TIMEOUT_MS,
+      timeoutMs: DRILL_STATUS_TIMEOUT_MS,
     });
     closers.unshift(() => adapter.close());
     const run = newRunId();

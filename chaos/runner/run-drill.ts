@@ -97,26 +97,6 @@ export interface DrillRequest {
   keepData?: boolean;
 }
 
-/** The knobs of a drill that every caller (sandbox, Kubernetes) passes through as given. */
-const TUNING_KEYS = [
-  'durationMs',
-  'clients',
-  'mix',
-  'maxTimeToNewLeaderMs',
-  'checkerTimeoutMs',
-  'keepData',
-] as const;
-export type DrillTuning = Pick<DrillRequest, (typeof TUNING_KEYS)[number]>;
-
-/** The tuning a caller set; absent knobs stay absent (the scenario's values apply). */
-export function drillTuning(request: {
-  readonly [K in keyof DrillTuning]?: DrillTuning[K] | undefined;
-}): DrillTuning {
-  const tuning: Partial<Record<keyof DrillTuning, unknown>> = {};
-  for (const key of TUNING_KEYS) if (request[key] !== undefined) tuning[key] = request[key];
-  return tuning as DrillTuning;
-}
-
 export interface DrillOutcome {
   report: DrillReport;
   history: RecordedHistory;

@@ -5,15 +5,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UsageError, describeCause } from '../../core/errors.js';
-import type { ProgressSink } from '../../core/progress.js';
 import { sandboxList, sandboxTarget, type SandboxRecord } from '../../sandbox/index.js';
 import { connectAdapter } from '../../systems/registry.js';
 import { checkHistory } from '../checker/index.js';
 import { installHealOnExit, openFaultInjector } from '../faults/index.js';
-import type { FaultInjector } from '../faults/types.js';
-import type { DrillScenario, OperationMix } from '../drills/scenario.js';
-import type { KeyValueClient } from '../workload/client.js';
 import { workloadStoreFor } from '../workload/stores.js';
+import {
+  DRILL_STATUS_TIMEOUT_MS,
+  drillTuning,
+  newRunId,
+  WORKLOAD_SETUP_TIMEOUT_MS,
+  type DrillRunOptions,
+} from './drill-options.js';
 import { electionTimeoutOf } from './election-timeout.js';
 import { leaderProbeFor } from './leader-probes.js';
 import {
@@ -22,37 +25,16 @@ import {
   type SandboxMembershipDriver,
 } from './sandbox-membership.js';
 import {
-  drillTuning,
   runDrill,
   type DrillOutcome,
   type DrillTarget,
   type MembershipDriver,
 } from './run-drill.js';
 
-export interface SandboxDrillRequest {
-  stateDir: string;
+export interface SandboxDrillRequest extends DrillRunOptions {
   sandbox: string;
-  scenario: DrillScenario;
-  durationMs?: number;
-  clients?: number;
-  mix?: OperationMix;
-  maxTimeToNewLeaderMs?: number;
-  seed?: number;
-  checkerTimeoutMs?: number;
-  keepData?: boolean;
-  progress?: ProgressSink;
-  /** Heal recorded faults when the process gets SIGINT/SIGTERM/SIGHUP (default true). */
-  healOnSignals?: boolean;
   membership?: MembershipDriver;
-  /** Tests: wrap each workload client. */
-  wrapClient?: (client: KeyValueClient, index: number) => KeyValueClient;
-  /** Tests: a different injector (default: the sandbox's fault journal). */
-  injector?: FaultInjector;
 }
-
-/** Each status poll must come back quickly: a paused member must not stall the timeline. */
-const STATUS_TIMEOUT_MS = 700;
-const WORKLOAD_SETUP_TIMEOUT_MS = 3000;
 
 export async function findSandboxRecord(stateDir: string, name: string): Promise<SandboxRecord> {
   const sandboxes = await sandboxList(stateDir);
@@ -85,10 +67,6 @@ export function drillTargetOf(record: SandboxRecord): DrillTarget {
   };
 }
 
-export function newRunId(): string {
-  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-}
-
 export async function runSandboxDrill(request: SandboxDrillRequest): Promise<DrillOutcome> {
   const record = await findSandboxRecord(request.stateDir, request.sandbox);
   const target = drillTargetOf(record);
@@ -99,7 +77,7 @@ export async function runSandboxDrill(request: SandboxDrillRequest): Promise<Dri
     request.healOnSignals === false ? () => undefined : installHealOnExit(injector);
   const adapter = await connectAdapter(
     { name: target.cluster, kind: record.kind, ...sandboxTarget(record) },
-    { timeoutMs: STATUS_TIMEOUT_MS },
+    { timeoutMs: DRILL_STATUS_TIMEOUT_MS },
   );
   const store = await workloadStoreFor({
     record,

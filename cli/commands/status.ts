@@ -6,7 +6,8 @@ import { readClusterStatus } from '../../ops/status.js';
 import { QuorumctlCommand } from '../base-command.js';
 import { globalFlags, outputFlags, targetFlags } from '../flags.js';
 import { namespaceFlags } from '../kube-flags.js';
-import { statusListExitCode, statusOfAll } from '../status-all.js';
+import { statusListExitCode } from '../../ops/status-all.js';
+import { statusOfAll } from '../status-all.js';
 import { serializeEnvelopeLine } from '../render/envelope.js';
 import { renderStatus, renderStatusList } from '../render/status.js';
 

@@ -10,7 +10,7 @@ import type {
   MemberStatus,
   RaftGroupSummary,
 } from '../../core/model.js';
-import type { ClusterStatusList } from '../status-all.js';
+import type { ClusterStatusList } from '../../ops/status-all.js';
 import { formatBytes, formatOptional, formatPercent, formatTable } from './table.js';
 
 interface Column {

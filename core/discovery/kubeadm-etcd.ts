@@ -15,6 +15,8 @@ import {
 } from './workload.js';
 
 export const CONTROL_PLANE_NAMESPACE = 'kube-system';
+/** The label kubeadm puts on the etcd static pods (with tier=control-plane). */
+export const CONTROL_PLANE_ETCD_SELECTOR = 'component=etcd';
 
 /** kubeadm writes this annotation on the etcd static pod with the member's client URL. */
 const ADVERTISE_ANNOTATION = 'kubeadm.kubernetes.io/etcd.advertise-client-urls';

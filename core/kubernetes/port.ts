@@ -15,6 +15,9 @@ import type {
   StatefulSet,
 } from './objects.js';
 
+/** The field manager of every server-side apply, so `kubectl` shows who owns the fields. */
+export const FIELD_MANAGER = 'quorumctl';
+
 /** One namespace, or every namespace the credentials may list. */
 export type NamespaceSelection = { all: true } | { all?: false; name: string };
 

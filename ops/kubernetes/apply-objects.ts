@@ -4,9 +4,7 @@
  */
 import type { KubernetesObject } from '../../core/kubernetes/objects.js';
 import type { KubernetesApi } from '../../core/kubernetes/port.js';
-
-/** The field manager every apply uses: `kubectl get -o yaml --show-managed-fields` shows it. */
-export const FIELD_MANAGER = 'quorumctl';
+import { applyPath } from '../../core/kubernetes/resources.js';
 
 /** The HTTP request server-side apply sends for one object. */
 export interface ApplyCall {
@@ -86,22 +84,9 @@ export async function applyObjects(request: ApplyObjectsRequest): Promise<Kubern
 
 /** PATCH /apis/batch/v1/namespaces/db/cronjobs/NAME?fieldManager=quorumctl&force=true */
 export function applyCall(object: KubernetesObject, namespace: string): ApplyCall {
-  const [group, version] = object.apiVersion.includes('/')
-    ? object.apiVersion.split('/')
-    : ['', object.apiVersion];
-  const prefix = group === '' ? `/api/${version ?? 'v1'}` : `/apis/${group}/${version ?? ''}`;
   return {
     method: 'PATCH',
-    path: `${prefix}/namespaces/${encodeURIComponent(namespace)}/${pluralOf(object.kind)}/${encodeURIComponent(object.metadata.name)}?fieldManager=${FIELD_MANAGER}&force=true`,
+    path: applyPath(object.apiVersion, object.kind, namespace, object.metadata.name),
     contentType: 'application/apply-patch+yaml',
   };
-}
-
-/** The resource name of a kind, as the API spells it in paths (lowercase plural). */
-export function pluralOf(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (lower.endsWith('chaos')) return lower; // Chaos Mesh: networkchaos, podchaos
-  if (/(s|x|ch|sh)$/.test(lower)) return `${lower}es`;
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  return `${lower}s`;
 }

@@ -23,9 +23,10 @@ import type {
   Secret,
   StatefulSet,
 } from '../../core/kubernetes/objects.js';
-import type {
-  ApplyResult,
-  KubernetesApi,
+import {
+  FIELD_MANAGER,
+  type ApplyResult,
+  type KubernetesApi,
   KubernetesConnectOptions,
   NamespaceSelection,
   Tunnel,
@@ -38,10 +39,8 @@ import {
 } from './api-errors.js';
 import { loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.js';
 import { openTunnel } from './port-forward.js';
-import { groupOf, guessedResource, ObjectApi, type ResourceInfo } from './resources.js';
-
-/** The field manager of every server-side apply, so `kubectl` shows who owns the fields. */
-export const FIELD_MANAGER = 'quorumctl';
+import { groupOf, guessedResource, type ResourceInfo } from '../../core/kubernetes/resources.js';
+import { ObjectApi } from './resources.js';
 
 interface Middleware {
   pre(context: RequestContext): Promise<RequestContext>;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import type { Pod, StatefulSet } from '../../core/kubernetes/objects.js';
-import type { ClusterStatusList } from '../../cli/status-all.js';
+import type { ClusterStatusList } from '../../ops/status-all.js';
 import { createCliHome, type CliHome } from '../support/cli.js';
 import { listBody, writeKubeconfig } from '../support/kube-fake.js';
 import {

@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import { kubernetesCronJob } from '../../core/backup/kubernetes.js';
 import type { KubernetesObject } from '../../core/kubernetes/objects.js';
 import type { KubernetesApi } from '../../core/kubernetes/port.js';
-import { applyCall, applyObjects, pluralOf } from '../../ops/kubernetes/apply-objects.js';
+import { pluralOf } from '../../core/kubernetes/resources.js';
+import { applyCall, applyObjects } from '../../ops/kubernetes/apply-objects.js';
 
 function memoryApi(existing: string[]): KubernetesApi & { applied: KubernetesObject[] } {
   const applied: KubernetesObject[] = [];

@@ -6,6 +6,7 @@ import { defaultStateDir } from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
 import { stateDirFlag } from '../../sandbox-flags.js';
+import { healSelectionOf } from '../../chaos-kubernetes.js';
 
 export default class ChaosFaults extends QuorumctlCommand {
   static override summary =
@@ -49,11 +50,7 @@ ${EXIT_CODE_HELP}`;
     const { flags } = await this.parse(ChaosFaults);
     const listing = await listSelectedFaults(
       flags['state-dir'] ?? defaultStateDir(),
-      flags.sandbox !== undefined
-        ? { sandbox: flags.sandbox }
-        : flags.cluster !== undefined
-          ? { cluster: flags.cluster }
-          : { all: true },
+      healSelectionOf(flags),
     );
     await this.emit(this.outputFormat(flags), listing, renderFaultListing);
   }

@@ -5,7 +5,7 @@ import { healSelected } from '../../../chaos/kubernetes/heal.js';
 import { renderHealReport } from '../../../chaos/faults/render.js';
 import { defaultStateDir } from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { kubeApiOpener } from '../../chaos-kubernetes.js';
+import { healSelectionOf, kubeApiOpener } from '../../chaos-kubernetes.js';
 import { kubeFlags } from '../../kube-flags.js';
 import { globalFlags, outputFlags } from '../../flags.js';
 import { stateDirFlag } from '../../sandbox-flags.js';
@@ -68,11 +68,7 @@ ${EXIT_CODE_HELP}
       throw new UsageError('USAGE', '--cluster needs a name', { actions: ['or pass --all'] });
     const report = await healSelected(
       flags['state-dir'] ?? defaultStateDir(),
-      flags.sandbox !== undefined
-        ? { sandbox: flags.sandbox }
-        : flags.cluster !== undefined
-          ? { cluster: flags.cluster }
-          : { all: true },
+      healSelectionOf(flags),
       kubeApiOpener(flags),
     );
     await this.emit(
