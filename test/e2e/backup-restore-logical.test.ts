@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SandboxRecord } from '../../sandbox/index.js';
 import { ZooKeeperDataClient } from '../../systems/zookeeper/client.js';
 import { createCliHome, type CliHome } from '../support/cli.js';
+import { allStarted } from '../support/all-started.js';
 
 describe('backup restore --execute into a ZooKeeper sandbox', { timeout: 120_000 }, () => {
   let home: CliHome;
@@ -18,7 +19,7 @@ describe('backup restore --execute into a ZooKeeper sandbox', { timeout: 120_000
   before(async () => {
     home = await createCliHome();
     dest = await mkdtemp(join(tmpdir(), 'quorumctl-restore-'));
-    [source, target] = await Promise.all([
+    [source, target] = await allStarted([
       home.sandboxUp('zk-source', ['--kind', 'zookeeper', '--no-context']),
       home.sandboxUp('zk-target', ['--kind', 'zookeeper', '--no-context']),
     ]);

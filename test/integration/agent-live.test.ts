@@ -25,6 +25,7 @@ import {
   parsePromText,
   type PromSample,
 } from '../../systems/transport/prometheus-text.js';
+import { allStarted } from '../support/all-started.js';
 
 const INTERVAL_MS = 500;
 const KINDS: readonly SandboxKind[] = ['etcd', 'zookeeper', 'nats'];
@@ -130,7 +131,7 @@ describe('the agent against live sandboxes and a real Prometheus', { timeout: 15
 
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'quorumctl-agent-it-'));
-    const records = await Promise.all(
+    const records = await allStarted(
       KINDS.map((kind) => sandboxUp({ stateDir, name: `agent-${kind}`, kind, members: 3 })),
     );
     for (const [index, kind] of KINDS.entries()) {

@@ -16,6 +16,7 @@ import {
 import type { ClusterTarget } from '../../core/ports.js';
 import { sandboxDown, sandboxTarget, sandboxUp, type SandboxRecord } from '../../sandbox/index.js';
 import { backupSupport } from '../../systems/nats/backup.js';
+import { allStarted } from '../support/all-started.js';
 
 const MESSAGES = 10_000;
 const TIMEOUT_MS = 10_000;
@@ -70,7 +71,7 @@ describe('JetStream backup and restore against live sandboxes', { timeout: 120_0
     dataPath = join(stateDir, 'backup.jsbackup');
     // Recorded first: when one start fails, the other sandbox must still be stopped.
     started.push('bksrc', 'bkdst');
-    [source, fresh] = await Promise.all([
+    [source, fresh] = await allStarted([
       sandboxUp({ stateDir, name: 'bksrc', kind: 'nats', members: 3 }),
       sandboxUp({ stateDir, name: 'bkdst', kind: 'nats', members: 3 }),
     ]);

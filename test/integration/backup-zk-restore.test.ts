@@ -23,6 +23,7 @@ import {
   ZooKeeperRestoreSession,
   type DigestIdentity,
 } from '../../systems/zookeeper/restore-session.js';
+import { allStarted } from '../support/all-started.js';
 
 const ALICE: DigestIdentity = { username: 'alice', password: 'alice-secret' };
 const OPTIONS: ConnectOptions = { timeoutMs: 10_000, auth: ALICE };
@@ -115,11 +116,12 @@ describe('ZooKeeper tree dump and restore against live sandboxes', { timeout: 12
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'quorumctl-it-backup-zk-'));
     dataPath = join(stateDir, 'backup.jsonl');
-    [source, fresh] = await Promise.all([
+    // Recorded first: when one start fails, the other sandbox must still be stopped.
+    started.push('zksrc', 'zkdst');
+    [source, fresh] = await allStarted([
       sandboxUp({ stateDir, name: 'zksrc', kind: 'zookeeper', members: 3 }),
       sandboxUp({ stateDir, name: 'zkdst', kind: 'zookeeper', members: 3 }),
     ]);
-    started.push('zksrc', 'zkdst');
     // Kept open through the backup: its ephemeral znodes live as long as this session.
     owner = await ZooKeeperRestoreSession.connect({
       endpoint: source.endpoints[0] ?? '',

@@ -84,15 +84,16 @@ describe(
       return report;
     }
 
-    // The two members left by an isolated leader can split their votes (both time out within
-    // the same randomized window), and each split costs another election timeout: a fresh-clone
-    // run measured 4.2 s (terms 4 to 7). Kill and pause have stayed under 3 s in every run.
-    for (const [name, durationMs, maxTimeToNewLeaderMs] of [
-      ['kill-leader', 3000, 3000],
-      ['pause-leader', 5000, 3000],
-      ['isolate-leader', 10_000, 6000],
+    // One election round each: the sandbox runs etcd with --pre-vote (see sandbox/etcd.ts);
+    // without it 3 to 9 rounds were measured whenever the follower that times out first is an
+    // entry behind the other.
+    for (const [name, durationMs] of [
+      ['kill-leader', 3000],
+      ['pause-leader', 5000],
+      ['isolate-leader', 10_000],
     ] as const) {
-      test(`${name}: a new leader within ${maxTimeToNewLeaderMs / 1000} s, nothing lost, linearizable: PASS`, async () => {
+      test(`${name}: a new leader within 3 s, nothing lost, linearizable: PASS`, async () => {
+        const maxTimeToNewLeaderMs = 3000;
         const report = await drill(name, durationMs, maxTimeToNewLeaderMs);
         assert.equal(report.verdict, 'PASS', explain(report));
         assert.ok(

@@ -70,6 +70,24 @@ describe('etcd plan', () => {
     assert.ok(!n1.args.some((arg) => arg.startsWith('--quota-backend-bytes')));
     assert.deepEqual(n1.files, []);
   });
+
+  test('pre-vote on for the first members and a joining one, as etcd 3.5+ defaults', () => {
+    const [n1, n2, n3, n4] = slots(etcdKind, 4) as [MemberSlot, MemberSlot, MemberSlot, MemberSlot];
+    const joining = etcdKind.planJoin?.({
+      sandbox: 's',
+      confDir: '/state/sandboxes/s/conf',
+      members: [n1, n2, n3],
+      joining: n4,
+      role: 'voter',
+    });
+    assert.ok(joining);
+    assert.equal(flag(joining, '--initial-cluster-state'), 'existing');
+    for (const launch of [...plan(etcdKind), joining])
+      assert.ok(
+        launch.args.includes('--pre-vote=true'),
+        `${launch.name}: ${launch.args.join(' ')}`,
+      );
+  });
 });
 
 describe('ZooKeeper plan', () => {

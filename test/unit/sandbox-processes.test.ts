@@ -97,15 +97,35 @@ describe('free ports', () => {
     await once(listener, 'listening');
     try {
       let first = true;
-      const [port] = await allocatePorts(1, new Set(), () => {
-        if (!first) return Math.random();
-        first = false;
-        return (busy - 20000) / 12000; // offer the busy port first
-      });
+      const [port] = await allocatePorts(
+        1,
+        new Set(),
+        () => {
+          if (!first) return Math.random();
+          first = false;
+          return (busy - 20000) / 12000; // offer the busy port first
+        },
+        () => Date.now() + 10 * 60_000, // past the hold: only the bind check can refuse it
+      );
       assert.ok(port !== undefined && port !== busy, `got ${String(port)}, busy is ${busy}`);
     } finally {
       listener.close();
     }
+  });
+
+  test('concurrent calls never hand out the same port, until the hold expires', async () => {
+    // Both calls walk the same sequence of offers; nothing listens on them yet.
+    const offers = () => {
+      let step = 0;
+      return () => (4000 + step++) / 12000;
+    };
+    const [first, second] = await Promise.all([
+      allocatePorts(5, new Set(), offers()),
+      allocatePorts(5, new Set(), offers()),
+    ]);
+    assert.equal(new Set([...first, ...second]).size, 10, `${first.join()} / ${second.join()}`);
+    const later = await allocatePorts(1, new Set(), offers(), () => Date.now() + 10 * 60_000);
+    assert.deepEqual(later, [24000], 'held ports come back once the hold is over');
   });
 });
 
