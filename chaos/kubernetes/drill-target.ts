@@ -2,8 +2,9 @@
  * Pure: how a drill names the members of an inventory cluster running in Kubernetes (by pod),
  * and the Chaos Mesh target that selects those pods, from the cluster's `kubernetes` reference.
  */
-import { UnsupportedOperationError, UsageError } from '../../core/errors.js';
+import { UnsupportedOperationError } from '../../core/errors.js';
 import type { KubernetesReference } from '../../core/inventory.js';
+import { podsMisaligned } from '../../core/kubernetes/errors.js';
 import type { ClusterTarget } from '../../core/ports.js';
 import { DRILL_KINDS, type DrillKind } from '../drills/scenario.js';
 import type { DrillTarget } from '../runner/run-drill.js';
@@ -48,16 +49,13 @@ export function kubernetesDrillTarget(
   reachedEndpoints: readonly string[],
 ): { drill: DrillTarget; members: KubernetesDrillMember[] } {
   const kind = drillKindOf(target);
-  if (
-    reference.pods.length !== target.endpoints.length ||
-    reachedEndpoints.length !== target.endpoints.length
-  ) {
-    throw new UsageError(
-      'KUBERNETES_PODS_MISMATCH',
-      `cluster "${target.name}" lists ${reference.pods.length} pods for ${target.endpoints.length} endpoints`,
-      { actions: ['rewrite the entry: quorumctl discover --write'] },
+  if (reference.pods.length !== target.endpoints.length)
+    throw podsMisaligned(target.name, target.endpoints, reference.pods);
+  // The reached URLs come from reachThroughKubernetes, one per endpoint: a bug otherwise.
+  if (reachedEndpoints.length !== target.endpoints.length)
+    throw new Error(
+      `${reachedEndpoints.length} reached endpoints for ${target.endpoints.length} endpoints of "${target.name}"`,
     );
-  }
   const members = reference.pods.map((pod, index) => ({
     name: pod,
     clientUrl: reachedEndpoints[index] ?? '',

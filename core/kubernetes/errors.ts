@@ -123,3 +123,23 @@ export function apiServerUnreachable(
     },
   );
 }
+
+/**
+ * An inventory entry whose pods and endpoints do not pair up one to one: each endpoint is
+ * reached through its own pod, so neither a tunnel nor a fault can be aimed. The inventory
+ * parser refuses such entries; this guards what is built from them in memory.
+ */
+export function podsMisaligned(
+  cluster: string,
+  endpoints: readonly string[],
+  pods: readonly string[],
+): UsageError {
+  return new UsageError(
+    'KUBERNETES_PODS_MISALIGNED',
+    `cluster "${cluster}" lists ${endpoints.length} endpoints but ${pods.length} pods; each endpoint needs its pod`,
+    {
+      actions: ['run quorumctl discover --write again to refresh the inventory entry'],
+      details: { endpoints: [...endpoints], pods: [...pods] },
+    },
+  );
+}

@@ -7,6 +7,7 @@
 import { UsageError } from '../../core/errors.js';
 import type { KubernetesReference } from '../../core/inventory.js';
 import type { KubernetesApi, Tunnel } from '../../core/kubernetes/port.js';
+import { podsMisaligned } from '../../core/kubernetes/errors.js';
 import type { Secret } from '../../core/kubernetes/objects.js';
 import type { ClusterTarget, ConnectOptions, TlsOptions } from '../../core/ports.js';
 import type { ResolvedTarget } from '../target.js';
@@ -116,14 +117,7 @@ export async function reachThroughKubernetes(
   }
   const endpoints = resolved.target.endpoints;
   if (reference.pods.length !== endpoints.length) {
-    throw new UsageError(
-      'KUBERNETES_PODS_MISALIGNED',
-      `cluster "${resolved.target.name}" lists ${endpoints.length} endpoints but ${reference.pods.length} pods; each endpoint needs its pod`,
-      {
-        actions: ['run quorumctl discover --write again to refresh the inventory entry'],
-        details: { endpoints, pods: reference.pods },
-      },
-    );
+    throw podsMisaligned(resolved.target.name, endpoints, reference.pods);
   }
   const tunnels = await openTunnels(api, reference);
   const serverNames: Record<string, string> = { ...(tls?.serverNames ?? {}) };
