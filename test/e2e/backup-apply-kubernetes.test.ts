@@ -5,12 +5,17 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import nock from 'nock';
 import { stringify } from 'yaml';
 import { kubernetesCronJob } from '../../core/backup/kubernetes.js';
 import { runInProcess } from '../support/cli-in-process.js';
-import { FAKE_API_SERVER, forbiddenBody, writeKubeconfig } from '../support/kube-fake.js';
+import {
+  FAKE_API_SERVER,
+  forbiddenBody,
+  interceptKubernetesApi,
+  writeKubeconfig,
+} from '../support/kube-fake.js';
 
 const OTHER_SERVER = 'https://k8s-prod.fake.invalid:6443';
 const ENDPOINT = 'etcd+https://etcd-0.etcd-headless.db.svc:2379';
@@ -36,6 +41,7 @@ interface Envelope {
 }
 
 describe('backup schedule --emit kubernetes --apply (nock API server)', () => {
+  interceptKubernetesApi();
   let dir: string;
   let env: Record<string, string>;
   const baseArgs = [
@@ -68,13 +74,8 @@ describe('backup schedule --emit kubernetes --apply (nock API server)', () => {
       { name: 'prod', namespace: 'ops', server: OTHER_SERVER },
     ]);
     env = { KUBECONFIG: kubeconfig, QUORUMCTL_CONFIG: join(dir, 'none.yaml') };
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
   });
   after(async () => {
-    nock.enableNetConnect();
     await rm(dir, { recursive: true, force: true });
   });
 

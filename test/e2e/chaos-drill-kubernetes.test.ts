@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import nock from 'nock';
 import { parseAllDocuments, stringify } from 'yaml';
 import { appendRecord, readJournal } from '../../chaos/faults/journal.js';
@@ -17,6 +17,7 @@ import { runInProcess } from '../support/cli-in-process.js';
 import {
   FAKE_API_SERVER,
   forbiddenBody,
+  interceptKubernetesApi,
   statusBody,
   writeKubeconfig,
 } from '../support/kube-fake.js';
@@ -54,6 +55,7 @@ function envelopeIn(stdout: string): DrillEnvelope {
 }
 
 describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real etcd)', () => {
+  interceptKubernetesApi({ loopback: true });
   let home: CliHome;
   let record: SandboxRecord;
   let env: Record<string, string>;
@@ -108,18 +110,12 @@ describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real
       KUBECONFIG: await writeKubeconfig(join(home.dir, 'kube')),
       QUORUMCTL_CONFIG: inventory,
     };
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
   });
   beforeEach(() => {
     // A journal per test: a failed heal in one must not become the next one's leftover.
     stateDir = join(home.dir, `drill-state-${++runs}`);
   });
-  afterEach(() => {
-    nock.cleanAll();
-  });
   after(async () => {
-    nock.enableNetConnect();
     await home.cleanup();
   });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import nock from 'nock';
 import type { DiscoveredCluster } from '../../core/discovery/model.js';
 import {
@@ -19,6 +19,7 @@ import { runInProcess } from '../support/cli-in-process.js';
 import {
   FAKE_API_SERVER,
   forbiddenBody,
+  interceptKubernetesApi,
   listBody,
   statusBody,
   writeKubeconfig,
@@ -106,6 +107,7 @@ const SHAPES = [
 ] as const;
 
 describe('quorumctl discover (nock API server)', () => {
+  interceptKubernetesApi();
   let dir: string;
   let kubeconfig: string;
   const shapes = new Map<string, Shape>();
@@ -115,13 +117,8 @@ describe('quorumctl discover (nock API server)', () => {
     kubeconfig = await writeKubeconfig(dir, [{ name: 'prod', namespace: 'data' }]);
     for (const shape of [...SHAPES, { dir: 'mixed', namespace: 'mixed' }])
       shapes.set(shape.dir, await loadShape(shape.dir, shape.namespace));
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
   });
   after(async () => {
-    nock.enableNetConnect();
     await rm(dir, { recursive: true, force: true });
   });
 

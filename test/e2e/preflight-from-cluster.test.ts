@@ -5,12 +5,17 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import nock from 'nock';
 import { stringify } from 'yaml';
 import { runInProcess } from '../support/cli-in-process.js';
 import { REPO_ROOT } from '../support/cli.js';
-import { FAKE_API_SERVER, statusBody, writeKubeconfig } from '../support/kube-fake.js';
+import {
+  FAKE_API_SERVER,
+  interceptKubernetesApi,
+  statusBody,
+  writeKubeconfig,
+} from '../support/kube-fake.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/kubernetes/preflight');
 const fixture = (name: string): unknown =>
@@ -29,6 +34,7 @@ interface Envelope {
 }
 
 describe('quorumctl preflight --from-cluster (nock API server)', () => {
+  interceptKubernetesApi();
   let dir: string;
   let env: Record<string, string>;
 
@@ -37,13 +43,8 @@ describe('quorumctl preflight --from-cluster (nock API server)', () => {
     env = {
       KUBECONFIG: await writeKubeconfig(dir, [{ name: 'kubeadm', namespace: 'data' }]),
     };
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
   });
   after(async () => {
-    nock.enableNetConnect();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -4,10 +4,30 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
+import nock from 'nock';
 import { stringify } from 'yaml';
 
 export const FAKE_API_SERVER = 'https://k8s.fake.invalid:6443';
 export const FAKE_TOKEN = 'fake-token-for-tests';
+
+/**
+ * Call inside a describe whose tests talk to FAKE_API_SERVER through nock: no real network
+ * (loopback stays open when the test also runs real servers), each test's interceptors gone
+ * after it (a leftover one would answer the next test), the network back after the suite.
+ */
+export function interceptKubernetesApi(options: { loopback?: boolean } = {}): void {
+  before(() => {
+    nock.disableNetConnect();
+    if (options.loopback === true) nock.enableNetConnect('127.0.0.1');
+  });
+  afterEach(() => {
+    nock.cleanAll();
+  });
+  after(() => {
+    nock.enableNetConnect();
+  });
+}
 
 export interface FakeContext {
   name: string;

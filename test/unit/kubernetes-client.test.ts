@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import nock from 'nock';
 import { isQuorumctlError, type QuorumctlError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -15,6 +15,7 @@ import {
   FAKE_API_SERVER,
   FAKE_TOKEN,
   forbiddenBody,
+  interceptKubernetesApi,
   listBody,
   statusBody,
   writeKubeconfig,
@@ -50,6 +51,7 @@ async function rejection(promise: Promise<unknown>): Promise<QuorumctlError> {
 }
 
 describe('Kubernetes client (client-node against nock)', () => {
+  interceptKubernetesApi();
   let dir: string;
   let kubeconfig: string;
   let api: KubernetesApi;
@@ -61,13 +63,8 @@ describe('Kubernetes client (client-node against nock)', () => {
       { name: 'other', server: OTHER_SERVER },
     ]);
     api = await openClientNodeApi({ kubeconfig, timeoutMs: 2000 });
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
   });
   after(async () => {
-    nock.enableNetConnect();
     await api.close();
     await rm(dir, { recursive: true, force: true });
   });
