@@ -1,4 +1,5 @@
 /** What the chaos commands share for clusters in Kubernetes: which target a drill acts on, the API opener for heals. */
+import type { KubeSelection } from '../chaos/kubernetes/cluster-injector.js';
 import type { HealSelection } from '../chaos/kubernetes/heal.js';
 import type { KubernetesApi } from '../core/kubernetes/port.js';
 import { locateInventory } from '../ops/inventory-location.js';
@@ -36,10 +37,22 @@ export async function chooseDrillTarget(flags: {
   return { other: flags.cluster };
 }
 
+/** Budget of each Kubernetes API call the chaos commands make. */
+const KUBE_API_TIMEOUT_MS = 10_000;
+
+/** --kube-context / --kubeconfig as the Chaos Mesh injector takes them. */
+export function kubeSelectionOf(flags: KubeFlagValues): KubeSelection {
+  return {
+    timeoutMs: KUBE_API_TIMEOUT_MS,
+    ...(flags['kube-context'] !== undefined && { context: flags['kube-context'] }),
+    ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
+  };
+}
+
 /** Opens the API a fault's resources were created through; --kube-context/--kubeconfig override the record. */
 export function kubeApiOpener(
   flags: KubeFlagValues,
-  timeoutMs = 10_000,
+  timeoutMs = KUBE_API_TIMEOUT_MS,
 ): (connection: { context: string; kubeconfig?: string }) => Promise<KubernetesApi> {
   return async (connection) => {
     const { openKubernetes } = await import('../systems/kubernetes/index.js');

@@ -5,9 +5,8 @@
  * when the entry has a `kubernetes` reference; heals every fault of the run whatever happens.
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { UnsupportedOperationError, UsageError, describeCause } from '../../core/errors.js';
-import type { KubernetesApi, KubernetesConnectOptions } from '../../core/kubernetes/port.js';
+import { UnsupportedOperationError, describeCause } from '../../core/errors.js';
+import type { KubernetesApi } from '../../core/kubernetes/port.js';
 import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
 import { reachThroughKubernetes } from '../../ops/kubernetes/reach.js';
 import type { ResolvedTarget } from '../../ops/target.js';
@@ -17,7 +16,14 @@ import { installHealOnExit } from '../faults/index.js';
 import type { FaultSpec } from '../faults/types.js';
 import { chaosMeshResources, type ChaosMeshResource } from '../kubernetes/chaos-mesh.js';
 import { chaosMeshTargetOf, kubernetesDrillTarget } from '../kubernetes/drill-target.js';
-import { ChaosMeshFaultInjector, kubernetesScope } from '../kubernetes/injector.js';
+import {
+  notInKubernetes,
+  SAFETY_MARGIN_MS,
+  openClusterInjector,
+  openKubernetesApiFor,
+  type KubeSelection,
+  type KubernetesApiOpener,
+} from '../kubernetes/cluster-injector.js';
 import { workloadStoreFor } from '../workload/stores.js';
 import { defaultElectionTimeout } from './election-timeout.js';
 import { leaderProbeFor } from './leader-probes.js';
@@ -49,16 +55,12 @@ export type ClusterReacher = (
 export interface KubernetesDrillRequest extends DrillRunOptions {
   /** The inventory cluster (ops/target.ts) with its `kubernetes` reference. */
   resolved: ResolvedTarget;
-  /** --kube-context / --kubeconfig; default: the reference's context, the default kubeconfig. */
-  kube: { context?: string; kubeconfig?: string; timeoutMs: number };
+  kube: KubeSelection;
   /** Default: systems/kubernetes (the kubeconfig context). */
-  openApi?: (options: KubernetesConnectOptions) => Promise<KubernetesApi>;
+  openApi?: KubernetesApiOpener;
   /** Default: the endpoints as they are for `reach: direct`, port-forward tunnels otherwise. */
   reach?: ClusterReacher;
 }
-
-/** Chaos Mesh lifts a fault by itself this long after its hold, should nobody delete it. */
-const SAFETY_MARGIN_MS = 120_000;
 
 export async function runKubernetesDrill(request: KubernetesDrillRequest): Promise<DrillOutcome> {
   const { resolved, scenario } = request;
@@ -76,9 +78,7 @@ export async function runKubernetesDrill(request: KubernetesDrillRequest): Promi
       },
     );
   }
-  const kubeconfig =
-    request.kube.kubeconfig === undefined ? undefined : resolve(request.kube.kubeconfig);
-  const api = await openApiFor(request);
+  const api = await openKubernetesApiFor(resolved, request.kube, request.openApi);
   const closers: (() => Promise<void>)[] = [() => api.close()];
   try {
     const reached = await (request.reach ?? reachCluster)(resolved, () => Promise.resolve(api));
@@ -89,17 +89,19 @@ export async function runKubernetesDrill(request: KubernetesDrillRequest): Promi
       reached.target.endpoints,
     );
     const durationMs = request.durationMs ?? scenario.durationMs;
-    const stateDir = resolve(request.stateDir);
     const injector =
       request.injector ??
-      new ChaosMeshFaultInjector({
-        api,
-        stateDir,
-        scope: kubernetesScope(api.context, reference.namespace, resolved.target.name),
-        target: chaosMeshTargetOf(reference),
-        ...(kubeconfig !== undefined && { kubeconfig }),
-        safetyDurationMs: durationMs + SAFETY_MARGIN_MS,
-      });
+      (
+        await openClusterInjector(
+          {
+            resolved,
+            kube: request.kube,
+            stateDir: request.stateDir,
+            safetyDurationMs: durationMs + SAFETY_MARGIN_MS,
+          },
+          api,
+        )
+      ).injector;
     const removeHealHandlers =
       request.healOnSignals === false ? () => undefined : installHealOnExit(injector);
     const adapter = await connectAdapter(reached.target, {
@@ -178,7 +180,7 @@ export async function kubernetesDrillResources(
   let api: Promise<KubernetesApi> | undefined;
   const reached = await (request.reach ?? reachCluster)(
     resolved,
-    () => (api ??= openApiFor(request)),
+    () => (api ??= openKubernetesApiFor(resolved, request.kube, request.openApi)),
   );
   try {
     const { drill } = kubernetesDrillTarget(resolved.target, reference, reached.target.endpoints);
@@ -225,31 +227,6 @@ export async function kubernetesDrillResources(
     await reached.close().catch(() => undefined);
     if (api !== undefined) await api.then((opened) => opened.close()).catch(() => undefined);
   }
-}
-
-function notInKubernetes(cluster: string): UsageError {
-  return new UsageError(
-    'CLUSTER_NOT_IN_KUBERNETES',
-    `cluster "${cluster}" has no kubernetes reference: Chaos Mesh cannot reach it`,
-    { actions: ['add one with: quorumctl discover --write'] },
-  );
-}
-
-function openApiFor(
-  request: Pick<KubernetesDrillRequest, 'resolved' | 'kube' | 'openApi'>,
-): Promise<KubernetesApi> {
-  const context = request.kube.context ?? request.resolved.kubernetes?.context;
-  const open =
-    request.openApi ??
-    (async (options: KubernetesConnectOptions) => {
-      const { openKubernetes } = await import('../../systems/kubernetes/index.js');
-      return openKubernetes(options);
-    });
-  return open({
-    timeoutMs: request.kube.timeoutMs,
-    ...(context !== undefined && { context }),
-    ...(request.kube.kubeconfig !== undefined && { kubeconfig: resolve(request.kube.kubeconfig) }),
-  });
 }
 
 /** `reach: direct`: the endpoints as they are (no API needed); otherwise one tunnel per pod. */

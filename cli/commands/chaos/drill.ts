@@ -16,7 +16,7 @@ import { EXIT_CODE_HELP, ExitCode } from '../../../core/exit-codes.js';
 import { successEnvelope } from '../../../core/schema.js';
 import { defaultStateDir } from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { chooseDrillTarget } from '../../chaos-kubernetes.js';
+import { chooseDrillTarget, kubeSelectionOf } from '../../chaos-kubernetes.js';
 import { kubeFlags } from '../../kube-flags.js';
 import { globalFlags, outputFlags } from '../../flags.js';
 import { askYesNo, isInteractive } from '../../mutation.js';
@@ -176,11 +176,7 @@ ${EXIT_CODE_HELP}
       flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
     const checkerTimeoutMs = parseDuration(flags['checker-timeout'], '--checker-timeout');
     const choice = await this.drillTarget(flags);
-    const kube = {
-      timeoutMs: 10_000,
-      ...(flags['kube-context'] !== undefined && { context: flags['kube-context'] }),
-      ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
-    };
+    const kube = kubeSelectionOf(flags);
     if (flags.emit !== undefined) {
       if (!('kubernetes' in choice))
         throw new UsageError(
