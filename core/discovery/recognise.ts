@@ -6,6 +6,7 @@
 import type { ConfigMap, Pod, StatefulSet } from '../kubernetes/objects.js';
 import type { SystemKind } from '../model.js';
 import { bitnamiEtcdShape } from './bitnami-etcd.js';
+import { bitnamiKafkaShape } from './bitnami-kafka.js';
 import { recogniseKubeadmEtcd } from './kubeadm-etcd.js';
 import type { DiscoveredCluster, SkippedWorkload } from './model.js';
 import { natsHelmShape } from './nats-helm.js';
@@ -19,6 +20,7 @@ export const STATEFUL_SET_SHAPES: readonly StatefulSetShape[] = [
   zookeeperShape,
   natsHelmShape,
   bitnamiEtcdShape,
+  bitnamiKafkaShape,
 ];
 
 export interface DiscoveryInput {
@@ -38,7 +40,7 @@ export function configMapKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
-/** The ConfigMaps the recognisers need read before they can decide (NATS configuration). */
+/** The ConfigMaps the recognisers need read before they can decide (NATS, Kafka configuration). */
 export function configMapsToRead(
   statefulSets: readonly StatefulSet[],
 ): { namespace: string; name: string }[] {

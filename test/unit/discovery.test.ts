@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { isBitnamiKafkaImage } from '../../core/discovery/bitnami-kafka.js';
 import { inventoryEntryOf, type DiscoveredCluster } from '../../core/discovery/model.js';
 import { jetStreamInConfig } from '../../core/discovery/nats-helm.js';
 import {
   configMapKey,
   configMapsToRead,
   recogniseClusters,
+  type DiscoveryInput,
   type Recognised,
 } from '../../core/discovery/recognise.js';
 import { byOrdinal, imageRepository, sharedLabels } from '../../core/discovery/workload.js';
@@ -21,8 +23,8 @@ async function readJson<T>(...path: string[]): Promise<T> {
   return JSON.parse(await readFile(join(FIXTURES, ...path), 'utf8')) as T;
 }
 
-/** Runs the recognisers on a fixture directory as discover would: ConfigMaps read on demand. */
-async function recognise(shape: string, context = 'prod'): Promise<Recognised> {
+/** A fixture directory as discover reads it: ConfigMaps read on demand, absent ones undefined. */
+async function discoveryInput(shape: string, context = 'prod'): Promise<DiscoveryInput> {
   const pods = (await readJson<{ items: Pod[] }>(shape, 'pods.json')).items;
   const statefulSets = (await readJson<{ items: StatefulSet[] }>(shape, 'statefulsets.json')).items;
   const configMaps = new Map<string, ConfigMap | undefined>();
@@ -30,7 +32,12 @@ async function recognise(shape: string, context = 'prod'): Promise<Recognised> {
     const map = await readJson<ConfigMap>(shape, `configmap-${name}.json`).catch(() => undefined);
     configMaps.set(configMapKey(namespace, name), map);
   }
-  return recogniseClusters({ context, pods, statefulSets, configMaps });
+  return { context, pods, statefulSets, configMaps };
+}
+
+/** Runs the recognisers on a fixture directory as discover would. */
+async function recognise(shape: string, context = 'prod'): Promise<Recognised> {
+  return recogniseClusters(await discoveryInput(shape, context));
 }
 
 const ZK_LABELS = {
@@ -251,13 +258,289 @@ describe('discovery recognisers', () => {
   });
 
   it('every fixture cluster becomes a valid inventory entry (pods aligned with endpoints)', async () => {
-    for (const shape of ['kubeadm', 'strimzi-kraft', 'bitnami-zookeeper', 'nats-helm', 'mixed']) {
+    for (const shape of [
+      'kubeadm',
+      'strimzi-kraft',
+      'bitnami-zookeeper',
+      'nats-helm',
+      'mixed',
+      'bitnami-kafka',
+      'bitnami-kafka/chart-23',
+    ]) {
       for (const cluster of (await recognise(shape)).clusters) {
         const entry = inventoryEntryOf(cluster);
         assert.equal(entry.kubernetes.pods.length, entry.endpoints.length, shape);
         assert.equal(entry.kubernetes.port, cluster.port);
       }
     }
+  });
+});
+
+const KAFKA_NS = 'streaming';
+const EVENTS_CONFIG = 'events-kafka-controller-configuration';
+
+/** The events release with its controller server.properties rewritten (the chart's values changed). */
+async function eventsWith(
+  edit: (serverProperties: string) => string,
+  template: (statefulSet: StatefulSet) => void = () => undefined,
+): Promise<DiscoveryInput> {
+  const input = await discoveryInput('bitnami-kafka');
+  const key = configMapKey(KAFKA_NS, EVENTS_CONFIG);
+  const map = structuredClone(input.configMaps.get(key));
+  assert.ok(map?.data?.['server.properties'], 'fixture ConfigMap');
+  map.data['server.properties'] = edit(map.data['server.properties']);
+  const configMaps = new Map(input.configMaps);
+  configMaps.set(key, map);
+  const statefulSets = structuredClone(input.statefulSets);
+  const controller = statefulSets.find(
+    (statefulSet) => statefulSet.metadata.name === 'events-kafka-controller',
+  );
+  assert.ok(controller);
+  template(controller);
+  return { ...input, statefulSets, configMaps };
+}
+
+function replaced(text: string, from: string, to: string): string {
+  assert.ok(text.includes(from), `fixture holds ${from}`);
+  return text.replace(from, to);
+}
+
+function eventsEndpoints(scheme: string): string[] {
+  return [0, 1, 2].map(
+    (n) =>
+      `${scheme}://events-kafka-controller-${n}.events-kafka-controller-headless.streaming.svc.cluster.local:9093`,
+  );
+}
+
+const EVENTS_BROKERS_SKIPPED = {
+  namespace: KAFKA_NS,
+  workload: 'StatefulSet/events-kafka-broker',
+  reason:
+    'Bitnami Kafka brokers (process.roles=broker) are not quorum members; the controllers are in the controller-eligible StatefulSet of the same release (app.kubernetes.io/instance=events, app.kubernetes.io/component=controller-eligible)',
+};
+
+describe('discovery of Bitnami Kafka (bitnami/charts bitnami/kafka)', () => {
+  it('chart >= 26: the controller-eligible StatefulSet is the quorum; the broker StatefulSet is skipped', async () => {
+    const input = await discoveryInput('bitnami-kafka');
+    // Only the server.properties ConfigMaps are read, not the chart's scripts.
+    assert.deepEqual(configMapsToRead(input.statefulSets), [
+      { namespace: KAFKA_NS, name: 'events-kafka-controller-configuration' },
+      { namespace: KAFKA_NS, name: 'events-kafka-broker-configuration' },
+    ]);
+    const { clusters, skipped } = recogniseClusters(input);
+    const expected: DiscoveredCluster = {
+      name: 'prod.streaming.events-kafka-controller',
+      kind: 'kraft',
+      context: 'prod',
+      namespace: KAFKA_NS,
+      source: 'bitnami',
+      workload: 'StatefulSet/events-kafka-controller',
+      members: [0, 1, 2].map((n) => ({
+        name: `events-kafka-controller-${n}`,
+        pod: `events-kafka-controller-${n}`,
+        endpoint: eventsEndpoints('http')[n] ?? '',
+        node: `worker-${n + 1}`,
+        running: true,
+      })),
+      port: 9093,
+      labels: {
+        'app.kubernetes.io/component': 'controller-eligible',
+        'app.kubernetes.io/instance': 'events',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/name': 'kafka',
+        'app.kubernetes.io/part-of': 'kafka',
+      },
+      container: 'kafka',
+      reach: 'port-forward',
+      notes: [
+        'process.roles=controller,broker: each member is a KRaft controller and a broker at once',
+      ],
+    };
+    assert.deepEqual(clusters, [expected]);
+    assert.deepEqual(skipped, [EVENTS_BROKERS_SKIPPED]);
+    assert.deepEqual(inventoryEntryOf(expected).endpoints, eventsEndpoints('http'));
+  });
+
+  it('a SASL controller listener (the chart default) is noted with what to do; controllerOnly has no dual-role note', async () => {
+    const toSasl = (text: string): string =>
+      replaced(
+        replaced(text, 'CONTROLLER:PLAINTEXT', 'CONTROLLER:SASL_PLAINTEXT'),
+        'process.roles=controller,broker',
+        'process.roles=controller',
+      );
+    const plain = recogniseClusters(await eventsWith(toSasl));
+    const cluster = plain.clusters[0];
+    assert.deepEqual(
+      cluster?.members.map((member) => member.endpoint),
+      eventsEndpoints('http'),
+    );
+    assert.equal(cluster?.tls, undefined);
+    assert.deepEqual(cluster?.notes, [
+      'the controller listener CONTROLLER is SASL_PLAINTEXT: quorumctl does not speak SASL, so it cannot read the quorum over the Kafka protocol; make the controller listener PLAINTEXT or SSL (chart value listeners.controller.protocol), or enable the JMX exporter (chart value metrics.jmx.enabled=true) and give its URLs with quorumctl config add-cluster --monitor-urls',
+    ]);
+    // With the chart's JMX exporter beside each controller, the note points at it.
+    const withExporter = recogniseClusters(
+      await eventsWith(toSasl, (statefulSet) => {
+        statefulSet.spec.template.spec.containers.push({
+          name: 'jmx-exporter',
+          image: 'docker.io/bitnami/jmx-exporter:1.0.1-debian-12-r9',
+          ports: [{ name: 'metrics', containerPort: 5556 }],
+        });
+      }),
+    );
+    assert.match(
+      withExporter.clusters[0]?.notes[0] ?? '',
+      /or give the URLs of the JMX exporter beside each controller \(container jmx-exporter, port 5556\) with quorumctl config add-cluster --monitor-urls$/,
+    );
+    assert.equal(withExporter.clusters[0]?.container, 'kafka');
+  });
+
+  it('an SSL controller listener gives https endpoints, the chart Secret and client-certificate auth', async () => {
+    const input = await eventsWith(
+      (text) =>
+        `${replaced(text, 'CONTROLLER:PLAINTEXT', 'CONTROLLER:SSL')}\nssl.client.auth=required`,
+      (statefulSet) => {
+        statefulSet.spec.template.spec.volumes?.push({
+          name: 'kafka-certs',
+          projected: { sources: [{ secret: { name: 'events-kafka-tls' } }] },
+        });
+      },
+    );
+    const cluster = recogniseClusters(input).clusters[0];
+    assert.deepEqual(
+      cluster?.members.map((member) => member.endpoint),
+      eventsEndpoints('https'),
+    );
+    assert.deepEqual(cluster?.tls, { secret: 'events-kafka-tls', clientCertAuth: true });
+    assert.deepEqual(cluster?.notes, [
+      'process.roles=controller,broker: each member is a KRaft controller and a broker at once',
+      "the controller listener CONTROLLER is SSL (https endpoints): the chart's certificates are in Secret events-kafka-tls; it requires client certificates (ssl.client.auth=required)",
+    ]);
+    assert.equal(cluster && inventoryEntryOf(cluster).kubernetes.tlsSecret, 'events-kafka-tls');
+    // A per-listener setting wins over ssl.client.auth; SASL_SSL is https too.
+    const saslSsl = recogniseClusters(
+      await eventsWith(
+        (text) =>
+          `${replaced(text, 'CONTROLLER:PLAINTEXT', 'CONTROLLER:SASL_SSL')}\nssl.client.auth=required\nlistener.name.controller.ssl.client.auth=none`,
+      ),
+    ).clusters[0];
+    assert.deepEqual(saslSsl?.tls, { clientCertAuth: false });
+    assert.equal(saslSsl?.members[0]?.endpoint, eventsEndpoints('https')[0]);
+    assert.match(saslSsl?.notes.join('\n') ?? '', /is SASL_SSL: quorumctl does not speak SASL/);
+    assert.match(
+      saslSsl?.notes.join('\n') ?? '',
+      /is SASL_SSL \(https endpoints\): pass its CA with --cacert$/m,
+    );
+  });
+
+  it('the configuration cannot be read: the controller-eligible StatefulSet is taken as controllers, with a note', async () => {
+    const input = await discoveryInput('bitnami-kafka');
+    const configMaps = new Map([...input.configMaps.keys()].map((key) => [key, undefined]));
+    const { clusters, skipped } = recogniseClusters({ ...input, configMaps });
+    assert.deepEqual(
+      clusters.map((cluster) => [cluster.name, cluster.port, cluster.members[0]?.endpoint]),
+      [['prod.streaming.events-kafka-controller', 9093, eventsEndpoints('http')[0]]],
+    );
+    assert.deepEqual(clusters[0]?.notes, [
+      "server.properties could not be read (ConfigMap events-kafka-controller-configuration not found): taken as a controller, as the chart's controller-eligible StatefulSet runs process.roles=controller or controller,broker; the controller listener's protocol is unknown (the chart's default is SASL_PLAINTEXT)",
+    ]);
+    assert.deepEqual(skipped, [
+      {
+        ...EVENTS_BROKERS_SKIPPED,
+        reason: EVENTS_BROKERS_SKIPPED.reason.replace(
+          'process.roles=broker',
+          'app.kubernetes.io/component=broker; ConfigMap events-kafka-broker-configuration not found',
+        ),
+      },
+    ]);
+    // A server.properties Java would refuse, or one without process.roles: the same assumption.
+    const garbled = recogniseClusters(await eventsWith((text) => `${text}\nbad=\\u12`));
+    assert.match(
+      garbled.clusters[0]?.notes[0] ?? '',
+      /^server\.properties could not be read \(the server\.properties of ConfigMap events-kafka-controller-configuration does not parse\): taken as a controller/,
+    );
+    const roleless = recogniseClusters(
+      await eventsWith((text) => replaced(text, 'process.roles=controller,broker', '')),
+    );
+    assert.match(
+      roleless.clusters[0]?.notes[0] ?? '',
+      /^process\.roles is not set: taken as a controller/,
+    );
+  });
+
+  it('charts 20-25: one StatefulSet set up by KAFKA_CFG_* variables, controller port kafka-ctlr', async () => {
+    const input = await discoveryInput('bitnami-kafka/chart-23');
+    assert.deepEqual(configMapsToRead(input.statefulSets), []);
+    const { clusters, skipped } = recogniseClusters(input);
+    const expected: DiscoveredCluster = {
+      name: 'prod.streaming.audit-kafka',
+      kind: 'kraft',
+      context: 'prod',
+      namespace: KAFKA_NS,
+      source: 'bitnami',
+      workload: 'StatefulSet/audit-kafka',
+      members: [0, 1, 2].map((n) => ({
+        name: `audit-kafka-${n}`,
+        pod: `audit-kafka-${n}`,
+        endpoint: `http://audit-kafka-${n}.audit-kafka-headless.streaming.svc.cluster.local:9093`,
+        node: `worker-${n + 1}`,
+        running: true,
+      })),
+      port: 9093,
+      labels: {
+        'app.kubernetes.io/component': 'kafka',
+        'app.kubernetes.io/instance': 'audit',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/name': 'kafka',
+      },
+      container: 'kafka',
+      reach: 'port-forward',
+      // The client listeners are SASL; the controller listener is PLAINTEXT: no SASL note.
+      notes: [
+        'process.roles=broker,controller: each member is a KRaft controller and a broker at once',
+      ],
+    };
+    assert.deepEqual(clusters, [expected]);
+    assert.deepEqual(skipped, []);
+  });
+
+  it('ZooKeeper mode (no process.roles, zookeeper.connect set) is skipped: the quorum is ZooKeeper', async () => {
+    const input = await discoveryInput('bitnami-kafka/chart-23');
+    const statefulSets = structuredClone(input.statefulSets);
+    const container = statefulSets[0]?.spec.template.spec.containers[0];
+    assert.ok(container?.env);
+    container.env = container.env
+      .filter((variable) => !/KRAFT|PROCESS_ROLES|CONTROLLER_LISTENER/.test(variable.name))
+      .map((variable) =>
+        variable.name === 'KAFKA_CFG_ZOOKEEPER_CONNECT'
+          ? { ...variable, value: 'audit-zookeeper' }
+          : variable,
+      );
+    container.ports = container.ports?.filter((port) => port.name !== 'kafka-ctlr');
+    const { clusters, skipped } = recogniseClusters({ ...input, statefulSets });
+    assert.deepEqual(clusters, []);
+    assert.deepEqual(skipped, [
+      {
+        namespace: KAFKA_NS,
+        workload: 'StatefulSet/audit-kafka',
+        reason:
+          'Kafka in ZooKeeper mode (zookeeper.connect=audit-zookeeper, no process.roles): its quorum is the ZooKeeper ensemble (discover it too, e.g. the Bitnami zookeeper chart)',
+      },
+    ]);
+    // Neither roles nor ZooKeeper: no guess, a reason.
+    container.env = container.env.filter((variable) => !variable.name.includes('ZOOKEEPER'));
+    assert.match(
+      recogniseClusters({ ...input, statefulSets }).skipped[0]?.reason ?? '',
+      /^Bitnami Kafka with neither process\.roles nor zookeeper\.connect \(no ConfigMap with server\.properties is mounted\): cannot tell/,
+    );
+  });
+
+  it('Bitnami kafka images: bitnami, bitnamilegacy and mirrors; not apache/kafka', () => {
+    assert.equal(isBitnamiKafkaImage('docker.io/bitnami/kafka:3.9.0-debian-12-r4'), true);
+    assert.equal(isBitnamiKafkaImage('docker.io/bitnamilegacy/kafka:3.9.0'), true);
+    assert.equal(isBitnamiKafkaImage('registry.example.com/mirror/bitnami/kafka@sha256:ab'), true);
+    assert.equal(isBitnamiKafkaImage('apache/kafka:3.9.0'), false);
+    assert.equal(isBitnamiKafkaImage('docker.io/bitnami/kafka-exporter:1.8.0'), false);
   });
 });
 
