@@ -104,6 +104,14 @@ const SHAPES = [
     kind: 'zookeeper',
   },
   { dir: 'nats-helm', namespace: 'messaging', cluster: 'prod.messaging.nats', kind: 'nats' },
+  {
+    dir: 'bitnami-kafka',
+    namespace: 'streaming',
+    cluster: 'prod.streaming.events-kafka-controller',
+    kind: 'kraft',
+    // The release's brokers are not quorum members.
+    skipped: ['StatefulSet/events-kafka-broker'],
+  },
 ] as const;
 
 describe('quorumctl discover (nock API server)', () => {
@@ -128,7 +136,9 @@ describe('quorumctl discover (nock API server)', () => {
     return shape;
   };
 
-  for (const { dir: shapeDir, namespace, cluster, kind } of SHAPES) {
+  for (const expected of SHAPES) {
+    const { dir: shapeDir, namespace, cluster, kind } = expected;
+    const skipped: readonly string[] = 'skipped' in expected ? expected.skipped : [];
     it(`${shapeDir}: discover -n ${namespace} -o json finds ${cluster}`, async () => {
       const shape = shapeOf(shapeDir);
       const scope = serveNamespace(shape);
@@ -151,7 +161,10 @@ describe('quorumctl discover (nock API server)', () => {
         [[cluster, kind, 3]],
       );
       assert.deepEqual(outcome.clusters, expectedClusters('prod', [shape]));
-      assert.deepEqual(outcome.skipped, []);
+      assert.deepEqual(
+        outcome.skipped.map((skip) => skip.workload),
+        skipped,
+      );
       assert.ok(scope.isDone(), `pending: ${scope.pendingMocks().join(', ')}`);
     });
   }
@@ -305,12 +318,13 @@ describe('quorumctl discover (nock API server)', () => {
         'prod.messaging.nats',
         'prod.mixed.config-etcd',
         'prod.mixed.coord-zookeeper',
+        'prod.streaming.events-kafka-controller',
       ],
     );
     assert.deepEqual(outcome.clusters, expectedClusters('prod', all));
     assert.deepEqual(
       outcome.skipped.map((skip) => skip.workload),
-      ['StatefulSet/events-nats', 'StatefulSet/legacy-zk'],
+      ['StatefulSet/events-nats', 'StatefulSet/legacy-zk', 'StatefulSet/events-kafka-broker'],
     );
     assert.ok(scope.isDone(), `pending: ${scope.pendingMocks().join(', ')}`);
   });
