@@ -29,6 +29,16 @@ export const namespaceFlags = {
   }),
 };
 
+/** How discovered members are named: their pod DNS names end in the cluster's domain. */
+export const clusterDomainFlag = {
+  'cluster-domain': Flags.string({
+    default: 'cluster.local',
+    description:
+      "The cluster's DNS domain (kubelet --cluster-domain): endpoints are <pod>.<service>.<namespace>.svc.<domain>, and TLS names are checked against them.",
+    helpGroup: 'KUBERNETES',
+  }),
+};
+
 /** Reaching clusters `discover --write` put in the inventory. */
 export const kubeReachFlags = {
   ...kubeFlags,

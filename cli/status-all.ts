@@ -4,6 +4,7 @@
  * concurrent read itself is ops/status-all.ts.
  */
 import { inventoryEntryOf } from '../core/discovery/model.js';
+import { parseClusterDomain } from '../core/discovery/workload.js';
 import type { KubernetesApi, NamespaceSelection } from '../core/kubernetes/port.js';
 import { locateInventory } from '../ops/inventory-location.js';
 import { loadInventory } from '../ops/inventory-store.js';
@@ -20,6 +21,7 @@ import type { TargetFlagValues } from './target-request.js';
 export interface StatusAllFlags extends TargetFlagValues {
   namespace?: string | undefined;
   'all-namespaces'?: boolean | undefined;
+  'cluster-domain'?: string | undefined;
 }
 
 /** Every cluster's status; with --kube-context/--kubeconfig, the clusters discovered there. */
@@ -78,7 +80,12 @@ async function discoveredSources(
   // Everything the credentials may see, unless one namespace is named.
   const namespaces: NamespaceSelection =
     flags.namespace === undefined ? { all: true } : { name: flags.namespace };
-  const report = await discover(api, { namespaces });
+  const report = await discover(api, {
+    namespaces,
+    ...(flags['cluster-domain'] !== undefined && {
+      clusterDomain: parseClusterDomain(flags['cluster-domain']),
+    }),
+  });
   return report.clusters.map((discovered) => {
     const entry = inventoryEntryOf(discovered);
     return {

@@ -13,7 +13,7 @@ import { loadInventory, saveInventory } from './inventory-store.js';
 
 export async function discover(
   api: KubernetesApi,
-  options: { namespaces: NamespaceSelection },
+  options: { namespaces: NamespaceSelection; clusterDomain?: string },
 ): Promise<DiscoveryReport> {
   const selection = options.namespaces;
   // A typo in -n must be a clear error, not an empty report (listing pods there gives []).
@@ -27,6 +27,7 @@ export async function discover(
     configMaps.set(configMapKey(namespace, name), await api.readConfigMap(namespace, name));
   const { clusters, skipped } = recogniseClusters({
     context: api.context,
+    ...(options.clusterDomain !== undefined && { clusterDomain: options.clusterDomain }),
     pods,
     statefulSets,
     configMaps,

@@ -2,12 +2,13 @@ import { Flags } from '@oclif/core';
 import { parseDuration } from '../../core/duration.js';
 import { EXIT_CODE_HELP } from '../../core/exit-codes.js';
 import type { NamespaceSelection } from '../../core/kubernetes/port.js';
+import { parseClusterDomain } from '../../core/discovery/workload.js';
 import { discover, writeDiscovered, type DiscoveryOutcome } from '../../ops/discover.js';
 import { locateInventory } from '../../ops/inventory-location.js';
 import { openKubernetes } from '../../systems/kubernetes/index.js';
 import { QuorumctlCommand } from '../base-command.js';
 import { globalFlags, outputFlags } from '../flags.js';
-import { kubeFlags, namespaceFlags } from '../kube-flags.js';
+import { clusterDomainFlag, kubeFlags, namespaceFlags } from '../kube-flags.js';
 import { renderDiscovery } from '../render/discovery.js';
 
 export default class Discover extends QuorumctlCommand {
@@ -18,14 +19,16 @@ export default class Discover extends QuorumctlCommand {
 
   kubeadm      control-plane etcd: static pods component=etcd, tier=control-plane in kube-system
                (client URL from --advertise-client-urls, TLS paths from the etcd flags; reached directly)
-  Bitnami      zookeeper and etcd StatefulSets (app.kubernetes.io/name, bitnami/* images)
+  Bitnami      zookeeper and etcd StatefulSets (app.kubernetes.io/name, bitnami/* images);
+               kafka: the KRaft controller-eligible StatefulSet (process.roles with controller),
+               brokers and ZooKeeper mode are skipped with the reason
   Strimzi      KRaft controllers: pods strimzi.io/kind=Kafka, strimzi.io/controller-role=true
                (StrimziPodSets; port 9090 with mutual TLS); brokers are not quorum members
   NATS chart   nats-io/k8s releases with JetStream on (read from the nats.conf ConfigMap);
                endpoints are the monitoring port 8222
   Pravega      zookeeper-operator ensembles (kind=ZookeeperMember)
 
-Each cluster is named <context>.<namespace>.<workload>, with one member per pod and endpoints at the pods' stable DNS names (reached through port-forward from outside the cluster). Workloads that run a consensus system's image but match no known shape are listed as skipped, with the reason.
+Each cluster is named <context>.<namespace>.<workload>, with one member per pod and endpoints at the pods' stable DNS names, <pod>.<service>.<namespace>.svc.<--cluster-domain> (reached through port-forward from outside the cluster). Workloads that run a consensus system's image but match no known shape are listed as skipped, with the reason.
 
 Without -n or -A the context's namespace is searched; control-plane etcd is found when kube-system is searched (-n kube-system or -A).
 
@@ -51,6 +54,10 @@ ${EXIT_CODE_HELP}
         '<%= config.bin %> discover -n data --write && <%= config.bin %> status --cluster prod.data.zk',
     },
     {
+      description: 'A cluster whose kubelets run with --cluster-domain k8s.example.com',
+      command: '<%= config.bin %> discover -A --cluster-domain k8s.example.com --write',
+    },
+    {
       description: 'As JSON, from another kubeconfig',
       command: '<%= config.bin %> discover --kubeconfig ~/.kube/staging.yaml -n kafka -o json',
     },
@@ -60,6 +67,7 @@ ${EXIT_CODE_HELP}
     ...outputFlags,
     ...kubeFlags,
     ...namespaceFlags,
+    ...clusterDomainFlag,
     ...globalFlags,
     write: Flags.boolean({
       description:
@@ -76,6 +84,7 @@ ${EXIT_CODE_HELP}
   async run(): Promise<void> {
     const { flags } = await this.parse(Discover);
     const timeoutMs = parseDuration(flags.timeout, '--timeout');
+    const clusterDomain = parseClusterDomain(flags['cluster-domain']);
     const api = await openKubernetes({
       timeoutMs,
       ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
@@ -86,7 +95,7 @@ ${EXIT_CODE_HELP}
       const namespaces: NamespaceSelection = flags['all-namespaces']
         ? { all: true }
         : { name: flags.namespace ?? api.defaultNamespace };
-      outcome = await discover(api, { namespaces });
+      outcome = await discover(api, { namespaces, clusterDomain });
     } finally {
       await api.close();
     }

@@ -5,7 +5,7 @@ import { successEnvelope, type OutputKind } from '../../core/schema.js';
 import { readClusterStatus } from '../../ops/status.js';
 import { QuorumctlCommand } from '../base-command.js';
 import { globalFlags, outputFlags, targetFlags } from '../flags.js';
-import { namespaceFlags } from '../kube-flags.js';
+import { clusterDomainFlag, namespaceFlags } from '../kube-flags.js';
 import { statusListExitCode } from '../../ops/status-all.js';
 import { statusOfAll } from '../status-all.js';
 import { serializeEnvelopeLine } from '../render/envelope.js';
@@ -81,6 +81,7 @@ ${EXIT_CODE_HELP}`;
       exclusive: ['cluster', 'endpoints', 'watch'],
     }),
     ...namespaceFlags,
+    ...clusterDomainFlag,
   };
 
   protected outputKind: OutputKind = 'ClusterStatus';

@@ -42,7 +42,7 @@ export const bitnamiEtcdShape: StatefulSetShape = {
     const https = advertised?.startsWith('https://') === true || autoTls;
     const { members, notes } = statefulSetMembers(
       statefulSet,
-      input.pods,
+      input,
       (host) => `${https ? 'https' : 'http'}://${host}:${port}`,
     );
     if (guessed) notes.push(`no container port named client: port ${port} guessed`);

@@ -222,7 +222,7 @@ function controllerCluster(
     notes.push(`no container port named controller: port ${port} guessed`);
   const found = statefulSetMembers(
     statefulSet,
-    input.pods,
+    input,
     (host) => `${https ? 'https' : 'http'}://${host}:${port}`,
   );
   return {

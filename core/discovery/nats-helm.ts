@@ -90,7 +90,7 @@ export const natsHelmShape: StatefulSetShape = {
         : containerPort(container, 'monitor', MONITOR_PORT);
     const { members, notes } = statefulSetMembers(
       statefulSet,
-      input.pods,
+      input,
       (host) => `http://${host}:${port}`,
     );
     if (guessed) notes.push(`no container port named monitor: port ${port} guessed`);

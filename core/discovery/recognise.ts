@@ -12,7 +12,7 @@ import type { DiscoveredCluster, SkippedWorkload } from './model.js';
 import { natsHelmShape } from './nats-helm.js';
 import type { StatefulSetShape } from './shape.js';
 import { recogniseStrimziKraft } from './strimzi-kraft.js';
-import { imageName, skippedStatefulSet } from './workload.js';
+import { DEFAULT_CLUSTER_DOMAIN, imageName, skippedStatefulSet } from './workload.js';
 import { zookeeperShape } from './zookeeper.js';
 
 /** In order of precedence: the first shape that matches a StatefulSet claims it. */
@@ -27,6 +27,8 @@ export interface DiscoveryInput {
   context: string;
   pods: readonly Pod[];
   statefulSets: readonly StatefulSet[];
+  /** The cluster's DNS domain (kubelet --cluster-domain); default `cluster.local`. */
+  clusterDomain?: string;
   /** The ConfigMaps configMapsToRead asked for, by `namespace/name`; undefined: absent. */
   configMaps: ReadonlyMap<string, ConfigMap | undefined>;
 }
@@ -69,7 +71,8 @@ export function recogniseClusters(input: DiscoveryInput): Recognised {
   const skipped: SkippedWorkload[] = [];
   const controlPlane = recogniseKubeadmEtcd(input.context, input.pods);
   if (controlPlane !== undefined) clusters.push(controlPlane);
-  const strimzi = recogniseStrimziKraft(input.context, input.pods);
+  const clusterDomain = input.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+  const strimzi = recogniseStrimziKraft(input.context, input.pods, clusterDomain);
   clusters.push(...strimzi.clusters);
   skipped.push(...strimzi.skipped);
   for (const statefulSet of input.statefulSets) {
@@ -83,6 +86,7 @@ export function recogniseClusters(input: DiscoveryInput): Recognised {
     const found = shape.recognise(statefulSet, {
       context: input.context,
       pods: input.pods,
+      clusterDomain,
       configMap: (name) => input.configMaps.get(configMapKey(namespace, name)),
     });
     if ('members' in found) clusters.push(found);

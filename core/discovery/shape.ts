@@ -6,6 +6,8 @@ export interface ShapeInput {
   context: string;
   /** Every pod listed (the recogniser picks its own by owner reference). */
   pods: readonly Pod[];
+  /** The cluster's DNS domain, for the members' endpoints (`cluster.local` by default). */
+  clusterDomain: string;
   /** A ConfigMap of the StatefulSet's namespace the shape asked for; undefined when absent. */
   configMap(name: string): ConfigMap | undefined;
 }

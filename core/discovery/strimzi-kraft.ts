@@ -37,6 +37,7 @@ function isKafkaNode(pod: Pod): boolean {
 export function recogniseStrimziKraft(
   context: string,
   pods: readonly Pod[],
+  clusterDomain: string,
 ): { clusters: DiscoveredCluster[]; skipped: SkippedWorkload[] } {
   const groups = new Map<string, Pod[]>();
   for (const pod of pods.filter(isStrimziKafkaPod).filter(isKafkaNode)) {
@@ -59,7 +60,7 @@ export function recogniseStrimziKraft(
       });
       continue;
     }
-    clusters.push(controllerQuorum(context, namespace, kafka, controllers));
+    clusters.push(controllerQuorum(context, namespace, kafka, controllers, clusterDomain));
   }
   return { clusters, skipped };
 }
@@ -69,6 +70,7 @@ function controllerQuorum(
   namespace: string,
   kafka: string,
   controllers: Pod[],
+  clusterDomain: string,
 ): DiscoveredCluster {
   const podSets = [
     ...new Set(
@@ -97,7 +99,7 @@ function controllerQuorum(
     return {
       name,
       pod: name,
-      endpoint: `https://${podDnsName(pod.spec.hostname ?? name, service, namespace)}:${port}`,
+      endpoint: `https://${podDnsName(pod.spec.hostname ?? name, service, namespace, clusterDomain)}:${port}`,
       ...(pod.spec.nodeName !== undefined && { node: pod.spec.nodeName }),
       running: isRunning(pod),
     };

@@ -3,6 +3,7 @@
  * labels all members share, container ports, image names and command-line flags.
  */
 import type { Container, Pod, StatefulSet } from '../kubernetes/objects.js';
+import { UsageError } from '../errors.js';
 import type { DiscoveredMember, SkippedWorkload } from './model.js';
 
 /** `<context>.<namespace>.<workload>`, lower case: the inventory name of a discovered cluster. */
@@ -127,9 +128,31 @@ export function podsOwnedBy(statefulSet: StatefulSet, pods: readonly Pod[]): Pod
   );
 }
 
-/** The in-cluster DNS name of a StatefulSet pod: `<pod>.<service>.<namespace>.svc.cluster.local`. */
-export function podDnsName(pod: string, service: string, namespace: string): string {
-  return `${pod}.${service}.${namespace}.svc.cluster.local`;
+/** Kubernetes' default DNS domain; kubelets started with --cluster-domain use another. */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
+/** `--cluster-domain`: DNS labels separated by dots (`cluster.local`, `k8s.example.com`). */
+export function parseClusterDomain(text: string): string {
+  const domain = text.trim().replace(/\.$/, '').toLowerCase();
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+  if (domain !== '' && domain.length <= 253 && domain.split('.').every((part) => label.test(part)))
+    return domain;
+  throw new UsageError('CLUSTER_DOMAIN_INVALID', `--cluster-domain "${text}" is not a DNS domain`, {
+    actions: [
+      "pass the kubelets' --cluster-domain, e.g. cluster.local (the default) or k8s.example.com",
+      'kubectl get cm -n kube-system coredns -o yaml shows it in the kubernetes plugin line',
+    ],
+  });
+}
+
+/** The in-cluster DNS name of a StatefulSet pod: `<pod>.<service>.<namespace>.svc.<domain>`. */
+export function podDnsName(
+  pod: string,
+  service: string,
+  namespace: string,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): string {
+  return `${pod}.${service}.${namespace}.svc.${clusterDomain}`;
 }
 
 /**
@@ -139,9 +162,10 @@ export function podDnsName(pod: string, service: string, namespace: string): str
  */
 export function statefulSetMembers(
   statefulSet: StatefulSet,
-  pods: readonly Pod[],
+  input: { pods: readonly Pod[]; clusterDomain: string },
   endpointOf: (podDns: string) => string,
 ): { members: DiscoveredMember[]; notes: string[] } {
+  const { pods, clusterDomain } = input;
   const namespace = statefulSet.metadata.namespace ?? 'default';
   const name = statefulSet.metadata.name;
   const service = statefulSet.spec.serviceName ?? name;
@@ -159,7 +183,7 @@ export function statefulSetMembers(
     members.push({
       name: podName,
       pod: podName,
-      endpoint: endpointOf(podDnsName(podName, service, namespace)),
+      endpoint: endpointOf(podDnsName(podName, service, namespace, clusterDomain)),
       ...(pod?.spec.nodeName !== undefined && { node: pod.spec.nodeName }),
       running,
     });

@@ -43,7 +43,7 @@ export const zookeeperShape: StatefulSetShape = {
         : containerPort(container, 'client', CLIENT_PORT);
     const { members, notes } = statefulSetMembers(
       statefulSet,
-      input.pods,
+      input,
       (host) => `http://${host}:${port}`,
     );
     if (guessed) notes.push(`no container port named client: port ${port} guessed`);

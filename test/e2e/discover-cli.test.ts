@@ -348,6 +348,40 @@ describe('quorumctl discover (nock API server)', () => {
     assert.ok(scope.isDone());
   });
 
+  it('--cluster-domain names the members under it; a malformed one exits 2 before any call', async () => {
+    const scope = serveNamespace(shapeOf('bitnami-zookeeper'));
+    const result = await runInProcess([
+      'discover',
+      '--kubeconfig',
+      kubeconfig,
+      '-n',
+      'data',
+      '--cluster-domain',
+      'k8s.example.com',
+      '-o',
+      'json',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(scope.isDone(), `pending: ${scope.pendingMocks().join(', ')}`);
+    assert.deepEqual(
+      parseOutcome(result.stdout).clusters[0]?.members.map((member) => member.endpoint),
+      [0, 1, 2].map(
+        (n) => `http://zk-zookeeper-${n}.zk-zookeeper-headless.data.svc.k8s.example.com:2181`,
+      ),
+    );
+    // No interceptor: a call would fail the run with another error than the flag's.
+    const bad = await runInProcess([
+      'discover',
+      '--kubeconfig',
+      kubeconfig,
+      '--cluster-domain',
+      'svc..local',
+    ]);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /CLUSTER_DOMAIN_INVALID/);
+    assert.match(bad.stderr, /--cluster-domain "svc\.\.local" is not a DNS domain/);
+  });
+
   it('a namespace that does not exist exits 2', async () => {
     const scope = nock(FAKE_API_SERVER)
       .get('/api/v1/namespaces/nope')

@@ -13,7 +13,13 @@ import {
   type DiscoveryInput,
   type Recognised,
 } from '../../core/discovery/recognise.js';
-import { byOrdinal, imageRepository, sharedLabels } from '../../core/discovery/workload.js';
+import {
+  byOrdinal,
+  imageRepository,
+  parseClusterDomain,
+  sharedLabels,
+} from '../../core/discovery/workload.js';
+import { UsageError } from '../../core/errors.js';
 import type { ConfigMap, Pod, StatefulSet } from '../../core/kubernetes/objects.js';
 import { REPO_ROOT } from '../support/cli.js';
 
@@ -545,6 +551,44 @@ describe('discovery of Bitnami Kafka (bitnami/charts bitnami/kafka)', () => {
 });
 
 describe('discovery helpers', () => {
+  it('another cluster domain: every StatefulSet shape and Strimzi name their members under it', async () => {
+    const domainOf = (endpoint: string) => /\.svc\.([^:]+):\d+$/.exec(endpoint)?.[1];
+    for (const shape of [
+      'bitnami-zookeeper',
+      'nats-helm',
+      'strimzi-kraft',
+      'bitnami-kafka',
+      'mixed',
+    ]) {
+      const input = await discoveryInput(shape);
+      const { clusters } = recogniseClusters({ ...input, clusterDomain: 'k8s.example.com' });
+      const endpoints = clusters.flatMap((cluster) => cluster.members.map((m) => m.endpoint));
+      assert.ok(endpoints.length >= 3, shape);
+      assert.deepEqual(
+        [...new Set(endpoints.map(domainOf))],
+        ['k8s.example.com'],
+        `${shape}: ${endpoints.join(' ')}`,
+      );
+    }
+    // Control-plane etcd is reached at node addresses: no domain involved.
+    const kubeadm = recogniseClusters({
+      ...(await discoveryInput('kubeadm')),
+      clusterDomain: 'k8s.example.com',
+    });
+    assert.match(kubeadm.clusters[0]?.members[0]?.endpoint ?? '', /^https:\/\/192\.168\./);
+  });
+
+  it('--cluster-domain: DNS labels only, a trailing dot dropped, anything else refused', () => {
+    assert.equal(parseClusterDomain('cluster.local'), 'cluster.local');
+    assert.equal(parseClusterDomain('K8s.Example.com.'), 'k8s.example.com');
+    for (const bad of ['', 'svc..local', '-bad.local', 'has space.local', 'a_b.local'])
+      assert.throws(
+        () => parseClusterDomain(bad),
+        (error: unknown) => error instanceof UsageError && error.code === 'CLUSTER_DOMAIN_INVALID',
+        bad,
+      );
+  });
+
   it('JetStream in nats.conf: blocks, flags and comments', () => {
     assert.equal(jetStreamInConfig('jetstream {\n  store_dir: /data\n}'), true);
     assert.equal(jetStreamInConfig('{\n  "jetstream": {\n    "store_dir": "/data"\n  }\n}'), true);
