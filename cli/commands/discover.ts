@@ -19,7 +19,7 @@ export default class Discover extends QuorumctlCommand {
 
   kubeadm      control-plane etcd: static pods component=etcd, tier=control-plane in kube-system
                (client URL from --advertise-client-urls, TLS paths from the etcd flags; reached directly)
-  Bitnami      zookeeper and etcd StatefulSets (app.kubernetes.io/name, bitnami/* images);
+  Bitnami      zookeeper and etcd StatefulSets (app.kubernetes.io/name; bitnami/, bitnamilegacy/ images);
                kafka: the KRaft controller-eligible StatefulSet (process.roles with controller),
                brokers and ZooKeeper mode are skipped with the reason
   Strimzi      KRaft controllers: pods strimzi.io/kind=Kafka, strimzi.io/controller-role=true

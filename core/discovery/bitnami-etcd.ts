@@ -10,7 +10,7 @@ import {
   clusterName,
   containerPort,
   envValue,
-  imageRepository,
+  isBitnamiImage,
   statefulSetLabels,
   statefulSetMembers,
   statefulSetWorkload,
@@ -23,14 +23,13 @@ const CERTS_MOUNT = '/opt/bitnami/etcd/certs/client';
 export const bitnamiEtcdShape: StatefulSetShape = {
   matches: (statefulSet) =>
     statefulSet.spec.template.metadata?.labels?.['app.kubernetes.io/name'] === 'etcd' &&
-    statefulSet.spec.template.spec.containers.some(
-      (container) => imageRepository(container.image) === 'bitnami/etcd',
+    statefulSet.spec.template.spec.containers.some((container) =>
+      isBitnamiImage(container.image, 'etcd'),
     ),
   recognise(statefulSet: StatefulSet, input: ShapeInput): DiscoveredCluster {
     const namespace = statefulSet.metadata.namespace ?? 'default';
-    const container = serverContainer(
-      statefulSet.spec.template.spec.containers,
-      (candidate) => imageRepository(candidate.image) === 'bitnami/etcd',
+    const container = serverContainer(statefulSet.spec.template.spec.containers, (candidate) =>
+      isBitnamiImage(candidate.image, 'etcd'),
     );
     const { port, guessed } =
       container === undefined

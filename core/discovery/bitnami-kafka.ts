@@ -12,7 +12,7 @@ import type { DiscoveredCluster, DiscoveredTls, SkippedWorkload } from './model.
 import { serverContainer, type ShapeInput, type StatefulSetShape } from './shape.js';
 import {
   clusterName,
-  imageRepository,
+  isBitnamiImage,
   skippedStatefulSet,
   statefulSetLabels,
   statefulSetMembers,
@@ -34,11 +34,7 @@ const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 /** Listener names Kafka takes as their own protocol when the protocol map omits them. */
 const SECURITY_PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
 
-/** `bitnami/kafka`, also Bitnami's `bitnamilegacy`/`bitnamisecure` repositories and mirrors of them. */
-export function isBitnamiKafkaImage(image: string | undefined): boolean {
-  const parts = imageRepository(image).split('/');
-  return parts.pop() === 'kafka' && parts.some((part) => part.startsWith('bitnami'));
-}
+const isBitnamiKafkaImage = (image: string | undefined) => isBitnamiImage(image, 'kafka');
 
 /**
  * ConfigMap volumes holding server.properties: the chart's `kafka-configmaps` (chart >= 26), or

@@ -77,6 +77,16 @@ export function imageRepository(image: string | undefined): string {
   return [...parts, name].join('/');
 }
 
+/**
+ * A Bitnami image of this server: `bitnami/<name>`, also the `bitnamilegacy` and
+ * `bitnamisecure` repositories Bitnami moved its images to in 2025, and mirrors that keep the
+ * path (`harbor.example.com/proxy/bitnami/<name>`).
+ */
+export function isBitnamiImage(image: string | undefined, name: string): boolean {
+  const parts = imageRepository(image).split('/');
+  return parts.pop() === name && parts.some((part) => part.startsWith('bitnami'));
+}
+
 /** The last path segment of the image repository: `bitnami/zookeeper` -> `zookeeper`. */
 export function imageName(image: string | undefined): string {
   return imageRepository(image).split('/').pop() ?? '';

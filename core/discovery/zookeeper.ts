@@ -12,6 +12,7 @@ import {
   containerPort,
   envValue,
   imageRepository,
+  isBitnamiImage,
   statefulSetLabels,
   statefulSetMembers,
   statefulSetWorkload,
@@ -21,10 +22,16 @@ const CLIENT_PORT = 2181;
 
 function sourceOf(statefulSet: StatefulSet): DiscoverySource | undefined {
   const labels = statefulSet.spec.template.metadata?.labels ?? {};
-  const images = statefulSet.spec.template.spec.containers.map((c) => imageRepository(c.image));
-  if (labels['app.kubernetes.io/name'] === 'zookeeper' && images.includes('bitnami/zookeeper'))
+  const images = statefulSet.spec.template.spec.containers.map((c) => c.image);
+  if (
+    labels['app.kubernetes.io/name'] === 'zookeeper' &&
+    images.some((image) => isBitnamiImage(image, 'zookeeper'))
+  )
     return 'bitnami';
-  if (labels.kind === 'ZookeeperMember' && images.some((image) => image.endsWith('zookeeper')))
+  if (
+    labels.kind === 'ZookeeperMember' &&
+    images.some((image) => imageRepository(image).endsWith('zookeeper'))
+  )
     return 'pravega';
   return undefined;
 }

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isBitnamiKafkaImage } from '../../core/discovery/bitnami-kafka.js';
 import { inventoryEntryOf, type DiscoveredCluster } from '../../core/discovery/model.js';
 import { jetStreamInConfig } from '../../core/discovery/nats-helm.js';
 import {
@@ -16,6 +15,7 @@ import {
 import {
   byOrdinal,
   imageRepository,
+  isBitnamiImage,
   parseClusterDomain,
   sharedLabels,
 } from '../../core/discovery/workload.js';
@@ -541,12 +541,45 @@ describe('discovery of Bitnami Kafka (bitnami/charts bitnami/kafka)', () => {
     );
   });
 
-  it('Bitnami kafka images: bitnami, bitnamilegacy and mirrors; not apache/kafka', () => {
-    assert.equal(isBitnamiKafkaImage('docker.io/bitnami/kafka:3.9.0-debian-12-r4'), true);
-    assert.equal(isBitnamiKafkaImage('docker.io/bitnamilegacy/kafka:3.9.0'), true);
-    assert.equal(isBitnamiKafkaImage('registry.example.com/mirror/bitnami/kafka@sha256:ab'), true);
-    assert.equal(isBitnamiKafkaImage('apache/kafka:3.9.0'), false);
-    assert.equal(isBitnamiKafkaImage('docker.io/bitnami/kafka-exporter:1.8.0'), false);
+  it('Bitnami images: bitnami, bitnamilegacy and mirrors; not apache/kafka or an exporter', () => {
+    assert.equal(isBitnamiImage('docker.io/bitnami/kafka:3.9.0-debian-12-r4', 'kafka'), true);
+    assert.equal(isBitnamiImage('docker.io/bitnamilegacy/kafka:3.9.0', 'kafka'), true);
+    assert.equal(
+      isBitnamiImage('registry.example.com/mirror/bitnami/kafka@sha256:ab', 'kafka'),
+      true,
+    );
+    assert.equal(isBitnamiImage('apache/kafka:3.9.0', 'kafka'), false);
+    assert.equal(isBitnamiImage('docker.io/bitnami/kafka-exporter:1.8.0', 'kafka'), false);
+    assert.equal(isBitnamiImage('docker.io/bitnamilegacy/zookeeper:3.9.3', 'zookeeper'), true);
+    assert.equal(isBitnamiImage('bitnamisecure/etcd:3.5.17', 'etcd'), true);
+    assert.equal(isBitnamiImage('quay.io/coreos/etcd:v3.5.17', 'etcd'), false);
+  });
+
+  it('a Bitnami ZooKeeper release on bitnamilegacy images is still the Bitnami shape', async () => {
+    const input = await discoveryInput('bitnami-zookeeper');
+    const legacy = input.statefulSets.map((statefulSet) => ({
+      ...statefulSet,
+      spec: {
+        ...statefulSet.spec,
+        template: {
+          ...statefulSet.spec.template,
+          spec: {
+            ...statefulSet.spec.template.spec,
+            containers: statefulSet.spec.template.spec.containers.map((container) => ({
+              ...container,
+              image: container.image?.replace('bitnami/', 'bitnamilegacy/'),
+            })),
+          },
+        },
+      },
+    }));
+    assert.ok(legacy[0]?.spec.template.spec.containers[0]?.image?.includes('bitnamilegacy/'));
+    const { clusters, skipped } = recogniseClusters({ ...input, statefulSets: legacy });
+    assert.deepEqual(
+      clusters.map((cluster) => [cluster.name, cluster.source]),
+      [['prod.data.zk-zookeeper', 'bitnami']],
+    );
+    assert.deepEqual(skipped, []);
   });
 });
 
