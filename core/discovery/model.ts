@@ -58,6 +58,11 @@ export interface DiscoveredCluster {
   members: DiscoveredMember[];
   /** The pod port the endpoints point at (port-forward targets it). */
   port: number;
+  /**
+   * HTTP monitoring URLs, one per member in member order (ZooKeeper's AdminServer): status
+   * reads them where the four-letter words are not whitelisted. Reached like the endpoints.
+   */
+  monitorUrls?: string[];
   /** Labels all member pods carry (Chaos Mesh selects by them). */
   labels: Record<string, string>;
   /** The server container (for container-kill). */
@@ -90,6 +95,7 @@ export function inventoryEntryOf(cluster: DiscoveredCluster): {
   name: string;
   kind: SystemKind;
   endpoints: string[];
+  monitorUrls?: string[];
   tls?: TlsReference;
   kubernetes: KubernetesReference;
 } {
@@ -103,6 +109,7 @@ export function inventoryEntryOf(cluster: DiscoveredCluster): {
     name: cluster.name,
     kind: cluster.kind,
     endpoints: cluster.members.map((member) => member.endpoint),
+    ...(cluster.monitorUrls !== undefined && { monitorUrls: [...cluster.monitorUrls] }),
     ...(Object.keys(tls).length > 0 && { tls }),
     kubernetes: {
       context: cluster.context,

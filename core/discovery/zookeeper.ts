@@ -19,6 +19,8 @@ import {
 } from './workload.js';
 
 const CLIENT_PORT = 2181;
+/** The AdminServer's container port: Bitnami's name, then the Pravega operator's. */
+const ADMIN_PORT_NAMES: readonly string[] = ['http-admin', 'admin-server'];
 
 function sourceOf(statefulSet: StatefulSet): DiscoverySource | undefined {
   const labels = statefulSet.spec.template.metadata?.labels ?? {};
@@ -54,6 +56,17 @@ export const zookeeperShape: StatefulSetShape = {
       (host) => `http://${host}:${port}`,
     );
     if (guessed) notes.push(`no container port named client: port ${port} guessed`);
+    const adminPort = container?.ports?.find((candidate) =>
+      ADMIN_PORT_NAMES.includes(candidate.name ?? ''),
+    )?.containerPort;
+    // Bitnami whitelists only srvr, mntr and ruok: the AdminServer answers for `conf`.
+    const monitorUrls =
+      adminPort === undefined
+        ? undefined
+        : members.map(
+            (member) =>
+              `http://${URL.parse(member.endpoint)?.hostname ?? ''}:${adminPort}/commands`,
+          );
     // Bitnami's client TLS listens on another port (tls.client.port); quorumctl speaks plain 2181.
     if (container !== undefined && envValue(container, 'ZOO_TLS_CLIENT_ENABLE') === 'true')
       notes.push('client TLS is on (ZOO_TLS_CLIENT_ENABLE): the plain client port may be closed');
@@ -66,6 +79,7 @@ export const zookeeperShape: StatefulSetShape = {
       workload: statefulSetWorkload(statefulSet),
       members,
       port,
+      ...(monitorUrls !== undefined && { monitorUrls }),
       labels: statefulSetLabels(statefulSet, input.pods),
       container: container?.name ?? 'zookeeper',
       reach: 'port-forward',

@@ -1,6 +1,6 @@
 /**
- * Reaching a cluster that runs in Kubernetes: one port-forward tunnel per member pod, the
- * endpoints rewritten to the local ports (scheme kept), and the certificate names kept so TLS
+ * Reaching a cluster that runs in Kubernetes: one port-forward tunnel per member pod (and one
+ * per AdminServer URL), the endpoints rewritten to the local ports (scheme kept), and the certificate names kept so TLS
  * still verifies against the pod's DNS name. Optionally, the TLS material comes from the
  * Secret the pods mount, held in memory only. Written against the KubernetesApi port.
  */
@@ -84,18 +84,48 @@ function mergeTls(given: TlsOptions | undefined, fromSecret: TlsOptions): TlsOpt
   };
 }
 
-async function openTunnels(api: KubernetesApi, reference: KubernetesReference): Promise<Tunnel[]> {
+/** One tunnel per pod, to the port given for it; all or none (a half-open set leaks ports). */
+async function openTunnels(
+  api: KubernetesApi,
+  namespace: string,
+  targets: readonly { pod: string; port: number }[],
+): Promise<Tunnel[]> {
   const tunnels: Tunnel[] = [];
   try {
-    for (const pod of reference.pods) {
-      tunnels.push(await api.portForward(reference.namespace, pod, reference.port));
-    }
+    for (const { pod, port } of targets) tunnels.push(await api.portForward(namespace, pod, port));
     return tunnels;
   } catch (error) {
-    // A half-open set of tunnels is useless and would leak local ports.
     await Promise.allSettled(tunnels.map((tunnel) => tunnel.close()));
     throw error;
   }
+}
+
+/**
+ * The monitoring URLs (ZooKeeper's AdminServer) of a port-forwarded cluster, one per pod as
+ * discover writes them, rewritten to tunnels of their own (or to the endpoint's tunnel when
+ * they share its port). URLs that do not pair with the pods were set by hand: kept as given.
+ */
+async function forwardMonitorUrls(
+  api: KubernetesApi,
+  reference: KubernetesReference,
+  monitorUrls: readonly string[] | undefined,
+  endpointTunnels: readonly Tunnel[],
+): Promise<{ monitorUrls?: string[]; tunnels: Tunnel[] }> {
+  if (monitorUrls === undefined) return { tunnels: [] };
+  if (monitorUrls.length !== reference.pods.length)
+    return { monitorUrls: [...monitorUrls], tunnels: [] };
+  const ports = monitorUrls.map((url) => Number(splitEndpoint(url).port));
+  const own = ports.flatMap((port, index) =>
+    port === reference.port ? [] : [{ index, pod: reference.pods[index] ?? '', port }],
+  );
+  const tunnels = await openTunnels(api, reference.namespace, own);
+  const localPorts = new Map(own.map((target, at) => [target.index, tunnels[at]?.localPort]));
+  return {
+    tunnels,
+    monitorUrls: monitorUrls.map((url, index) =>
+      localEndpoint(url, localPorts.get(index) ?? endpointTunnels[index]?.localPort ?? 0),
+    ),
+  };
 }
 
 export async function reachThroughKubernetes(
@@ -119,7 +149,19 @@ export async function reachThroughKubernetes(
   if (reference.pods.length !== endpoints.length) {
     throw podsMisaligned(resolved.target.name, endpoints, reference.pods);
   }
-  const tunnels = await openTunnels(api, reference);
+  const tunnels = await openTunnels(
+    api,
+    reference.namespace,
+    reference.pods.map((pod) => ({ pod, port: reference.port })),
+  );
+  let monitor: Awaited<ReturnType<typeof forwardMonitorUrls>>;
+  try {
+    monitor = await forwardMonitorUrls(api, reference, resolved.target.monitorUrls, tunnels);
+  } catch (error) {
+    await Promise.allSettled(tunnels.map((tunnel) => tunnel.close()));
+    throw error;
+  }
+  const allTunnels = [...tunnels, ...monitor.tunnels];
   const serverNames: Record<string, string> = { ...(tls?.serverNames ?? {}) };
   const rewritten = endpoints.map((endpoint, index) => {
     const localPort = tunnels[index]?.localPort ?? 0;
@@ -128,10 +170,14 @@ export async function reachThroughKubernetes(
   });
   let released: Promise<void> | undefined;
   return {
-    target: { ...resolved.target, endpoints: rewritten },
+    target: {
+      ...resolved.target,
+      endpoints: rewritten,
+      ...(monitor.monitorUrls !== undefined && { monitorUrls: monitor.monitorUrls }),
+    },
     options: { ...withTls, tls: { ...(tls ?? {}), serverNames } },
     release: () => {
-      released ??= Promise.allSettled(tunnels.map((tunnel) => tunnel.close())).then(
+      released ??= Promise.allSettled(allTunnels.map((tunnel) => tunnel.close())).then(
         () => undefined,
       );
       return released;

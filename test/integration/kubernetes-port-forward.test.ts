@@ -5,13 +5,15 @@
  * with a kubernetes reference. Everything Kubernetes is fake; the etcd behind it is real.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { KubernetesForbiddenError } from '../../core/kubernetes/errors.js';
 import type { KubernetesApi } from '../../core/kubernetes/port.js';
+import { reachThroughKubernetes } from '../../ops/kubernetes/reach.js';
 import { openClientNodeApi } from '../../systems/kubernetes/client.js';
 import { createCliHome, type CliHome } from '../support/cli.js';
 import { FAKE_TOKEN, writeKubeconfig } from '../support/kube-fake.js';
@@ -44,12 +46,22 @@ describe('Kubernetes port-forward (fake API server, real etcd)', () => {
   let home: CliHome;
   let kubeconfig: string;
   let api: KubernetesApi | undefined;
+  // Plays a second port of the pod, as ZooKeeper's AdminServer is beside its client port.
+  let admin: Server;
 
   before(async () => {
     etcd = await startStandaloneEtcd();
     const etcdPort = Number(new URL(etcd.clientUrl).port);
+    admin = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ command: req.url?.split('/').pop(), error: null }));
+    });
+    await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
     fake = await startFakePortForwardServer({
-      pods: { 'data/etcd-0': etcdPort },
+      pods: {
+        'data/etcd-0:2379': etcdPort,
+        'data/etcd-0:8080': (admin.address() as AddressInfo).port,
+      },
       denied: ['data/locked-0'],
     });
     home = await createCliHome();
@@ -60,6 +72,7 @@ describe('Kubernetes port-forward (fake API server, real etcd)', () => {
   after(async () => {
     await api?.close();
     await fake.close();
+    await new Promise((resolve) => admin.close(resolve));
     await etcd.stop();
     await home.cleanup();
   });
@@ -94,6 +107,45 @@ describe('Kubernetes port-forward (fake API server, real etcd)', () => {
       assert.match(error.message, /docs\/kubernetes-rbac\.md#port-forward/);
       return true;
     });
+  });
+
+  it('monitor URLs on another pod port get their own tunnel, path kept; released with the rest', async () => {
+    api ??= await openClientNodeApi({ kubeconfig, timeoutMs: 5000 });
+    const reached = await reachThroughKubernetes(
+      {
+        target: {
+          name: 'k8s-etcd',
+          kind: 'etcd',
+          endpoints: ['http://etcd-0.etcd-headless.data.svc:2379'],
+          monitorUrls: ['http://etcd-0.etcd-headless.data.svc:8080/commands'],
+        },
+        options: { timeoutMs: 5000 },
+        kubernetes: {
+          namespace: 'data',
+          workload: 'StatefulSet/etcd',
+          pods: ['etcd-0'],
+          port: 2379,
+          labels: {},
+        },
+      },
+      api,
+      { useClusterSecrets: false },
+    );
+    const monitorUrl = reached.target.monitorUrls?.[0] ?? '';
+    try {
+      assert.match(monitorUrl, /^http:\/\/127\.0\.0\.1:\d+\/commands$/);
+      assert.notEqual(monitorUrl, reached.target.endpoints[0]);
+      const answer = await fetch(`${monitorUrl}/voting_view`);
+      assert.deepEqual(await answer.json(), { command: 'voting_view', error: null });
+      assert.match(
+        await getVersion(Number(new URL(reached.target.endpoints[0] ?? '').port)),
+        /etcdserver/,
+      );
+      assert.ok(fake.upgrades.some((upgrade) => upgrade.pod === 'etcd-0' && upgrade.port === 8080));
+    } finally {
+      await reached.release();
+    }
+    await assert.rejects(fetch(`${monitorUrl}/voting_view`));
   });
 
   it('quorumctl status --cluster reaches the member of an inventory entry in Kubernetes', async () => {

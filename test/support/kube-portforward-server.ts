@@ -26,8 +26,9 @@ export interface FakePortForwardServer {
 const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/;
 
 /**
- * `pods` maps "namespace/pod" to the local port that plays the pod's port; a pod listed in
- * `denied` gets a 403 on the upgrade, as RBAC answers without "create pods/portforward".
+ * `pods` maps "namespace/pod:port" (one pod port), or "namespace/pod" (any of its ports), to the
+ * local port that plays it; a pod listed in `denied` gets a 403 on the upgrade, as RBAC
+ * answers without "create pods/portforward".
  */
 export async function startFakePortForwardServer(options: {
   pods: Record<string, number>;
@@ -76,7 +77,7 @@ export async function startFakePortForwardServer(options: {
       );
       return;
     }
-    const target = options.pods[key];
+    const target = options.pods[`${key}:${port}`] ?? options.pods[key];
     if (target === undefined) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       return;

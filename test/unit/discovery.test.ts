@@ -138,7 +138,7 @@ describe('discovery recognisers', () => {
     assert.deepEqual(skipped, []);
   });
 
-  it('bitnami-zookeeper: three replicas at their pod DNS names on the client port', async () => {
+  it('bitnami-zookeeper: three replicas at their pod DNS names on the client port, AdminServer URLs beside', async () => {
     const { clusters, skipped } = await recognise('bitnami-zookeeper');
     const expected: DiscoveredCluster = {
       name: 'prod.data.zk-zookeeper',
@@ -155,6 +155,11 @@ describe('discovery recognisers', () => {
         running: true,
       })),
       port: 2181,
+      // The chart whitelists srvr, mntr and ruok only: `conf` comes from the AdminServer.
+      monitorUrls: [0, 1, 2].map(
+        (n) =>
+          `http://zk-zookeeper-${n}.zk-zookeeper-headless.data.svc.cluster.local:8080/commands`,
+      ),
       labels: { ...ZK_LABELS, 'app.kubernetes.io/instance': 'zk' },
       container: 'zookeeper',
       reach: 'port-forward',
@@ -162,6 +167,7 @@ describe('discovery recognisers', () => {
     };
     assert.deepEqual(clusters, [expected]);
     assert.deepEqual(skipped, []);
+    assert.deepEqual(inventoryEntryOf(expected).monitorUrls, expected.monitorUrls);
   });
 
   it('nats-helm: three JetStream servers at their monitoring port; nats-box is no member', async () => {

@@ -117,6 +117,79 @@ describe('reachThroughKubernetes', () => {
     assert.ok(api.opened.every((tunnel) => tunnel.closed));
   });
 
+  it('AdminServer URLs get tunnels of their own, paths kept; all close on release', async () => {
+    const api = fakeApi();
+    const zk = resolved({ pods: ['zk-0', 'zk-1', 'zk-2'], port: 2181 });
+    zk.target = {
+      name: 'zk',
+      kind: 'zookeeper',
+      endpoints: [0, 1, 2].map((n) => `http://zk-${n}.zk-headless.data.svc:2181`),
+      monitorUrls: [0, 1, 2].map((n) => `http://zk-${n}.zk-headless.data.svc:8080/commands`),
+    };
+    const reached = await reachThroughKubernetes(zk, api, { useClusterSecrets: false });
+    assert.deepEqual(
+      api.opened.map((tunnel) => `${tunnel.pod}:${tunnel.podPort}`),
+      ['zk-0:2181', 'zk-1:2181', 'zk-2:2181', 'zk-0:8080', 'zk-1:8080', 'zk-2:8080'],
+    );
+    assert.deepEqual(reached.target.monitorUrls, [
+      'http://127.0.0.1:40003/commands',
+      'http://127.0.0.1:40004/commands',
+      'http://127.0.0.1:40005/commands',
+    ]);
+    await reached.release();
+    assert.ok(api.opened.every((tunnel) => tunnel.closed));
+  });
+
+  it('monitor URLs on the client port share its tunnel; ones that do not pair with the pods stay as given', async () => {
+    const shared = resolved();
+    shared.target = {
+      ...shared.target,
+      monitorUrls: shared.target.endpoints.map((endpoint) => `${endpoint}/metrics`),
+    };
+    const api = fakeApi();
+    const reached = await reachThroughKubernetes(shared, api, { useClusterSecrets: false });
+    assert.equal(api.opened.length, 3, 'no tunnel beyond the endpoints');
+    assert.deepEqual(reached.target.monitorUrls, [
+      'https://127.0.0.1:40000/metrics',
+      'https://127.0.0.1:40001/metrics',
+      'https://127.0.0.1:40002/metrics',
+    ]);
+    await reached.release();
+
+    const byHand = resolved();
+    byHand.target = { ...byHand.target, monitorUrls: ['http://exporter.example.com:9404/metrics'] };
+    const other = fakeApi();
+    const kept = await reachThroughKubernetes(byHand, other, { useClusterSecrets: false });
+    assert.equal(other.opened.length, 3);
+    assert.deepEqual(kept.target.monitorUrls, ['http://exporter.example.com:9404/metrics']);
+    await kept.release();
+  });
+
+  it('a failing AdminServer tunnel closes the endpoint tunnels too and rethrows', async () => {
+    let calls = 0;
+    const api = fakeApi();
+    const portForward = api.portForward.bind(api);
+    api.portForward = (namespace, pod, port) =>
+      ++calls === 5
+        ? Promise.reject(new UsageError('KUBERNETES_FORBIDDEN', 'no'))
+        : portForward(namespace, pod, port);
+    const zk = resolved({ pods: ['zk-0', 'zk-1', 'zk-2'], port: 2181 });
+    zk.target = {
+      ...zk.target,
+      endpoints: [0, 1, 2].map((n) => `http://zk-${n}:2181`),
+      monitorUrls: [0, 1, 2].map((n) => `http://zk-${n}:8080/commands`),
+    };
+    await assert.rejects(
+      reachThroughKubernetes(zk, api, { useClusterSecrets: false }),
+      (error: unknown) => error instanceof UsageError && error.code === 'KUBERNETES_FORBIDDEN',
+    );
+    assert.equal(api.opened.length, 4);
+    assert.ok(
+      api.opened.every((tunnel) => tunnel.closed),
+      JSON.stringify(api.opened),
+    );
+  });
+
   it('keeps kind schemes and paths', () => {
     assert.equal(
       localEndpoint('zookeeper://zk-0.zk-hs:2181', 41000),
