@@ -145,19 +145,27 @@ function brokersSkipped(statefulSet: StatefulSet, why: string): SkippedWorkload 
   );
 }
 
+/** The chart's JMX exporter beside the server (metrics.jmx.enabled): its container and port. */
+function jmxExporterOf(
+  containers: readonly Container[],
+): { container: string; port: number } | undefined {
+  for (const container of containers) {
+    const port = container.ports?.find((candidate) => candidate.name === 'metrics');
+    if (port !== undefined) return { container: container.name, port: port.containerPort };
+  }
+  return undefined;
+}
+
 /** What quorumctl can do about a SASL controller listener: it has no SASL handshake. */
-function saslNote(listener: string, protocol: string, containers: readonly Container[]): string {
-  const exporter = containers
-    .map((container) => ({
-      container: container.name,
-      port: container.ports?.find((port) => port.name === 'metrics')?.containerPort,
-    }))
-    .find((candidate) => candidate.port !== undefined);
-  const jmx =
-    exporter === undefined
-      ? 'enable the JMX exporter (chart value metrics.jmx.enabled=true) and give its URLs'
-      : `give the URLs of the JMX exporter beside each controller (container ${exporter.container}, port ${exporter.port ?? '?'})`;
-  return `the controller listener ${listener} is ${protocol}: quorumctl does not speak SASL, so it cannot read the quorum over the Kafka protocol; make the controller listener PLAINTEXT or SSL (chart value listeners.controller.protocol), or ${jmx} with quorumctl config add-cluster --monitor-urls`;
+function saslNote(
+  listener: string,
+  protocol: string,
+  exporter: { container: string; port: number } | undefined,
+): string {
+  const cannot = `the controller listener ${listener} is ${protocol}: quorumctl does not speak SASL, so it cannot read the quorum over the Kafka protocol`;
+  return exporter === undefined
+    ? `${cannot}; make the controller listener PLAINTEXT or SSL (chart value listeners.controller.protocol), or enable the JMX exporter (chart value metrics.jmx.enabled=true) and discover again: status then reads its pages`
+    : `${cannot}: status reads the JMX exporter pages beside each controller instead (container ${exporter.container}, port ${exporter.port}: the monitorUrls); for the full quorum view make the listener PLAINTEXT or SSL (chart value listeners.controller.protocol)`;
 }
 
 function tlsOf(
@@ -199,8 +207,9 @@ function controllerCluster(
   const protocol = listener === undefined ? undefined : protocolOf(values, listener);
   const https = protocol === 'SSL' || protocol === 'SASL_SSL';
   const tls = https && listener !== undefined ? tlsOf(statefulSet, values, listener) : undefined;
+  const exporter = jmxExporterOf(statefulSet.spec.template.spec.containers);
   if (protocol?.startsWith('SASL_') === true && listener !== undefined)
-    notes.push(saslNote(listener, protocol, statefulSet.spec.template.spec.containers));
+    notes.push(saslNote(listener, protocol, exporter));
   if (tls !== undefined)
     notes.push(
       `the controller listener ${listener ?? '?'} is ${protocol ?? '?'} (https endpoints)${tls.secret === undefined ? ': pass its CA with --cacert' : `: the chart's certificates are in Secret ${tls.secret}`}${tls.clientCertAuth ? '; it requires client certificates (ssl.client.auth=required)' : ''}`,
@@ -221,6 +230,14 @@ function controllerCluster(
     input,
     (host) => `${https ? 'https' : 'http'}://${host}:${port}`,
   );
+  // The KRaft adapter falls back to these pages when the Kafka protocol gives no status.
+  const monitorUrls =
+    exporter === undefined
+      ? undefined
+      : found.members.map(
+          (member) =>
+            `http://${URL.parse(member.endpoint)?.hostname ?? ''}:${exporter.port}/metrics`,
+        );
   return {
     name: clusterName(input.context, namespace, statefulSet.metadata.name),
     kind: 'kraft',
@@ -230,6 +247,7 @@ function controllerCluster(
     workload: statefulSetWorkload(statefulSet),
     members: found.members,
     port,
+    ...(monitorUrls !== undefined && { monitorUrls }),
     labels: statefulSetLabels(statefulSet, input.pods),
     container: container?.name ?? 'kafka',
     ...(tls !== undefined && { tls }),

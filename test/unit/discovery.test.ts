@@ -388,9 +388,10 @@ describe('discovery of Bitnami Kafka (bitnami/charts bitnami/kafka)', () => {
     );
     assert.equal(cluster?.tls, undefined);
     assert.deepEqual(cluster?.notes, [
-      'the controller listener CONTROLLER is SASL_PLAINTEXT: quorumctl does not speak SASL, so it cannot read the quorum over the Kafka protocol; make the controller listener PLAINTEXT or SSL (chart value listeners.controller.protocol), or enable the JMX exporter (chart value metrics.jmx.enabled=true) and give its URLs with quorumctl config add-cluster --monitor-urls',
+      'the controller listener CONTROLLER is SASL_PLAINTEXT: quorumctl does not speak SASL, so it cannot read the quorum over the Kafka protocol; make the controller listener PLAINTEXT or SSL (chart value listeners.controller.protocol), or enable the JMX exporter (chart value metrics.jmx.enabled=true) and discover again: status then reads its pages',
     ]);
-    // With the chart's JMX exporter beside each controller, the note points at it.
+    assert.equal(cluster?.monitorUrls, undefined);
+    // With the chart's JMX exporter beside each controller, its pages are the monitorUrls.
     const withExporter = recogniseClusters(
       await eventsWith(toSasl, (statefulSet) => {
         statefulSet.spec.template.spec.containers.push({
@@ -402,7 +403,14 @@ describe('discovery of Bitnami Kafka (bitnami/charts bitnami/kafka)', () => {
     );
     assert.match(
       withExporter.clusters[0]?.notes[0] ?? '',
-      /or give the URLs of the JMX exporter beside each controller \(container jmx-exporter, port 5556\) with quorumctl config add-cluster --monitor-urls$/,
+      /status reads the JMX exporter pages beside each controller instead \(container jmx-exporter, port 5556: the monitorUrls\)/,
+    );
+    assert.deepEqual(
+      withExporter.clusters[0]?.monitorUrls,
+      [0, 1, 2].map(
+        (n) =>
+          `http://events-kafka-controller-${n}.events-kafka-controller-headless.streaming.svc.cluster.local:5556/metrics`,
+      ),
     );
     assert.equal(withExporter.clusters[0]?.container, 'kafka');
   });
