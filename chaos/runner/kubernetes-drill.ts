@@ -6,16 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UnsupportedOperationError, describeCause } from '../../core/errors.js';
+import type { KubernetesReference } from '../../core/inventory.js';
 import type { KubernetesApi } from '../../core/kubernetes/port.js';
 import type { ClusterTarget, ConnectOptions } from '../../core/ports.js';
 import { reachThroughKubernetes } from '../../ops/kubernetes/reach.js';
 import type { ResolvedTarget } from '../../ops/target.js';
 import { connectAdapter } from '../../systems/registry.js';
 import { checkHistory } from '../checker/index.js';
+import type { DrillKind } from '../drills/scenario.js';
 import { installHealOnExit } from '../faults/index.js';
 import type { FaultSpec } from '../faults/types.js';
 import { chaosMeshResources, type ChaosMeshResource } from '../kubernetes/chaos-mesh.js';
 import { chaosMeshTargetOf, kubernetesDrillTarget } from '../kubernetes/drill-target.js';
+import { electionTimeoutOfPod } from '../kubernetes/pod-election-timeout.js';
 import {
   notInKubernetes,
   SAFETY_MARGIN_MS,
@@ -25,7 +28,7 @@ import {
   type KubernetesApiOpener,
 } from '../kubernetes/cluster-injector.js';
 import { workloadStoreFor } from '../workload/stores.js';
-import { defaultElectionTimeout } from './election-timeout.js';
+import { defaultElectionTimeout, type ElectionTimeout } from './election-timeout.js';
 import { leaderProbeFor } from './leader-probes.js';
 import { leaderName } from './leader-watch.js';
 import { faultSpecFor, selectTargets } from './targets.js';
@@ -122,7 +125,7 @@ export async function runKubernetesDrill(request: KubernetesDrillRequest): Promi
         {
           scenario,
           target: drill,
-          electionTimeout: defaultElectionTimeout(drill.kind),
+          electionTimeout: await electionTimeoutOfCluster(api, reference, drill.kind),
           run,
           seed: request.seed ?? randomBytes(4).readUInt32BE(0),
           ...drillTuning(request),
@@ -226,6 +229,32 @@ export async function kubernetesDrillResources(
   } finally {
     await reached.close().catch(() => undefined);
     if (api !== undefined) await api.then((opened) => opened.close()).catch(() => undefined);
+  }
+}
+
+/**
+ * The election timeout the first member pod was started with. Reading the pod is a courtesy
+ * (it needs "get pods"): any failure falls back to the kind's default, with the reason.
+ */
+async function electionTimeoutOfCluster(
+  api: KubernetesApi,
+  reference: KubernetesReference,
+  kind: DrillKind,
+): Promise<ElectionTimeout> {
+  const pod = reference.pods[0];
+  if (pod === undefined) return defaultElectionTimeout(kind);
+  try {
+    return electionTimeoutOfPod(
+      kind,
+      await api.readPod(reference.namespace, pod),
+      reference.container,
+    );
+  } catch (cause) {
+    const fallback = defaultElectionTimeout(kind);
+    return {
+      ...fallback,
+      source: `${fallback.source}; pod ${pod} not read: ${describeCause(cause)}`,
+    };
   }
 }
 

@@ -38,6 +38,8 @@ export const FEATURE_RULES: Readonly<Record<KubernetesFeature, readonly PolicyRu
       resources: ['networkchaos', 'podchaos'],
       verbs: ['get', 'list', 'create', 'patch', 'delete'],
     },
+    // A drill reads one member pod for the election timeout it was started with (optional).
+    { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
   ],
   preflight: [
     { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },

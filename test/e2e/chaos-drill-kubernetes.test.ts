@@ -39,7 +39,12 @@ function deletedName(path: string, plural: string, deleted: string[]): boolean {
 interface DrillEnvelope {
   kind: string;
   status: number;
-  result?: { verdict: string; leaderBefore: string | null; faults: { id: string }[] };
+  result?: {
+    verdict: string;
+    leaderBefore: string | null;
+    faults: { id: string }[];
+    electionTimeout: { ms: number; source: string };
+  };
   error?: { code: string; message: string; details?: Record<string, unknown> };
 }
 
@@ -47,6 +52,18 @@ interface AppliedBody {
   kind: string;
   metadata: { name: string; labels: Record<string, string> };
   spec: { action: string; selector: { pods?: Record<string, string[]> } };
+}
+
+/**
+ * A body matcher that records what was applied. nock also offers it the bodies of other
+ * requests to the host (the GET of a pod: ""), so only resources are recorded.
+ */
+function recordApplied(applied: AppliedBody[]): (body: unknown) => boolean {
+  return (body) => {
+    if (typeof body === 'object' && body !== null && 'kind' in body)
+      applied.push(body as AppliedBody);
+    return true;
+  };
 }
 
 /** stdout under -o json is exactly one document. */
@@ -123,17 +140,26 @@ describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real
     const applied: AppliedBody[] = [];
     const deleted: string[] = [];
     const scope = nock(FAKE_API_SERVER)
-      .patch(chaosPath('podchaos'), (body: AppliedBody) => {
-        applied.push(body);
-        return true;
-      })
+      .patch(chaosPath('podchaos'), recordApplied(applied))
       .query(APPLY_QUERY)
       .reply(201, () => applied.at(-1) ?? {})
       .delete((path: string) => deletedName(path, 'podchaos', deleted))
-      .reply(200, statusBody(200, '', 'deleted'));
+      .reply(200, statusBody(200, '', 'deleted'))
+      // The first member pod, for the election timeout its server was started with.
+      .get(`/api/v1/namespaces/${NS}/pods/etcd-0`)
+      .reply(200, {
+        kind: 'Pod',
+        apiVersion: 'v1',
+        metadata: { name: 'etcd-0', namespace: NS },
+        spec: { containers: [{ name: 'etcd', command: ['etcd', '--election-timeout=1500'] }] },
+      });
     const result = await runInProcess(drillArgs('kill-leader'), env);
     const envelope = envelopeIn(result.stdout);
     assert.ok(scope.isDone(), `pending: ${scope.pendingMocks().join(', ')}\n${result.stderr}`);
+    assert.deepEqual(envelope.result?.electionTimeout, {
+      ms: 1500,
+      source: '--election-timeout 1500 of pod etcd-0',
+    });
     assert.equal(result.code, 1, result.stderr);
     assert.equal(envelope.result?.verdict, 'FAIL');
     const leader = envelope.result?.leaderBefore ?? '';
@@ -159,10 +185,7 @@ describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real
     const applied: AppliedBody[] = [];
     const deleted: string[] = [];
     const scope = nock(FAKE_API_SERVER)
-      .patch(chaosPath('networkchaos'), (body: AppliedBody) => {
-        applied.push(body);
-        return true;
-      })
+      .patch(chaosPath('networkchaos'), recordApplied(applied))
       .query(APPLY_QUERY)
       .reply(201, () => applied.at(-1) ?? {})
       .delete((path: string) => deletedName(path, 'networkchaos', deleted))
@@ -175,6 +198,9 @@ describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real
     assert.equal(applied[0]?.spec.action, 'partition');
     assert.deepEqual(applied[0]?.spec.selector.pods, { [NS]: [envelope.result?.leaderBefore] });
     assert.deepEqual(deleted, [applied[0]?.metadata.name]);
+    // No answer for the pod here: the drill judges by etcd's default and says why.
+    assert.equal(envelope.result?.electionTimeout.ms, 1000);
+    assert.match(envelope.result?.electionTimeout.source ?? '', /pod etcd-0 not read/);
   });
 
   test('a 403 on the NetworkChaos exits 7 naming networkchaos and the RBAC doc; nothing stays recorded', async () => {
