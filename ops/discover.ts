@@ -6,6 +6,7 @@
 import { configMapKey, configMapsToRead, recogniseClusters } from '../core/discovery/recognise.js';
 import { inventoryEntryOf, type DiscoveryReport } from '../core/discovery/model.js';
 import type { InventoryCluster } from '../core/inventory.js';
+import { KubernetesForbiddenError } from '../core/kubernetes/errors.js';
 import type { ConfigMap } from '../core/kubernetes/objects.js';
 import type { KubernetesApi, NamespaceSelection } from '../core/kubernetes/port.js';
 import type { InventoryLocation } from './inventory-location.js';
@@ -16,8 +17,19 @@ export async function discover(
   options: { namespaces: NamespaceSelection; clusterDomain?: string },
 ): Promise<DiscoveryReport> {
   const selection = options.namespaces;
+  const warnings: string[] = [];
   // A typo in -n must be a clear error, not an empty report (listing pods there gives []).
-  if (selection.all !== true) await api.assertNamespace(selection.name);
+  // An account allowed to list pods but not to get its namespace searches on, warned.
+  if (selection.all !== true) {
+    try {
+      await api.assertNamespace(selection.name);
+    } catch (error) {
+      if (!(error instanceof KubernetesForbiddenError)) throw error;
+      warnings.push(
+        `whether namespace "${selection.name}" exists was not checked (${error.message}): an empty result may mean a misspelt -n`,
+      );
+    }
+  }
   const [pods, statefulSets] = await Promise.all([
     api.listPods(selection),
     api.listStatefulSets(selection),
@@ -38,6 +50,7 @@ export async function discover(
     namespaces: selection.all === true ? 'all' : [selection.name],
     clusters,
     skipped,
+    ...(warnings.length > 0 && { warnings }),
   };
 }
 

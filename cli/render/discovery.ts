@@ -11,6 +11,7 @@ export function renderDiscovery(outcome: DiscoveryOutcome): string {
   const sections = [
     `Context ${outcome.context} (${outcome.server}), ${where}: ${count(outcome.clusters.length, 'cluster')} found\n`,
   ];
+  for (const warning of outcome.warnings ?? []) sections.push(`Warning: ${warning}\n`);
   for (const cluster of outcome.clusters) sections.push(renderCluster(cluster));
   if (outcome.skipped.length > 0) {
     sections.push(

@@ -88,6 +88,8 @@ export interface DiscoveryReport {
   namespaces: string[] | 'all';
   clusters: DiscoveredCluster[];
   skipped: SkippedWorkload[];
+  /** What the search could not do and the reader should know (a check that was forbidden). */
+  warnings?: string[];
 }
 
 /** The inventory entry a discovered cluster becomes under `discover --write`. */

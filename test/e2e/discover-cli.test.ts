@@ -66,12 +66,17 @@ function namespaceBody(name: string): Record<string, unknown> {
   return { kind: 'Namespace', apiVersion: 'v1', metadata: { name }, status: { phase: 'Active' } };
 }
 
-/** The calls discover makes in one namespace. */
-function serveNamespace(shape: Shape): nock.Scope {
+/** The calls discover makes in one namespace; `namespaceForbidden`: the existence check gets a 403. */
+function serveNamespace(shape: Shape, options: { namespaceForbidden?: boolean } = {}): nock.Scope {
   const ns = shape.namespace;
   let scope = nock(FAKE_API_SERVER)
     .get(`/api/v1/namespaces/${ns}`)
-    .reply(200, namespaceBody(ns))
+    .reply(
+      options.namespaceForbidden === true ? 403 : 200,
+      options.namespaceForbidden === true
+        ? forbiddenBody('get', 'namespaces', '', ns)
+        : namespaceBody(ns),
+    )
     .get(`/api/v1/namespaces/${ns}/pods`)
     .query(true)
     .reply(200, listBody('PodList', 'v1', shape.pods))
@@ -380,6 +385,33 @@ describe('quorumctl discover (nock API server)', () => {
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /CLUSTER_DOMAIN_INVALID/);
     assert.match(bad.stderr, /--cluster-domain "svc\.\.local" is not a DNS domain/);
+  });
+
+  it('get namespaces forbidden: the search goes on, with a warning naming the permission', async () => {
+    const scope = serveNamespace(shapeOf('bitnami-zookeeper'), { namespaceForbidden: true });
+    const json = await runInProcess([
+      'discover',
+      '--kubeconfig',
+      kubeconfig,
+      '-n',
+      'data',
+      '-o',
+      'json',
+    ]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.ok(scope.isDone(), `pending: ${scope.pendingMocks().join(', ')}`);
+    const outcome = parseOutcome(json.stdout);
+    assert.deepEqual(
+      outcome.clusters.map((cluster) => cluster.name),
+      ['prod.data.zk-zookeeper'],
+    );
+    assert.equal(outcome.warnings?.length, 1);
+    assert.match(outcome.warnings?.[0] ?? '', /namespace "data" exists was not checked/);
+    assert.match(outcome.warnings?.[0] ?? '', /get.*namespaces/);
+    serveNamespace(shapeOf('bitnami-zookeeper'), { namespaceForbidden: true });
+    const table = await runInProcess(['discover', '--kubeconfig', kubeconfig, '-n', 'data']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^Warning: whether namespace "data" exists was not checked/m);
   });
 
   it('a namespace that does not exist exits 2', async () => {
