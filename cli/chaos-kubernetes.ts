@@ -1,10 +1,27 @@
 /** What the chaos commands share for clusters in Kubernetes: which target a drill acts on, the API opener for heals. */
+import { Flags } from '@oclif/core';
 import type { KubeSelection } from '../chaos/kubernetes/cluster-injector.js';
 import type { HealSelection } from '../chaos/kubernetes/heal.js';
 import type { KubernetesApi } from '../core/kubernetes/port.js';
 import { locateInventory } from '../ops/inventory-location.js';
 import { resolveTarget, type ResolvedTarget } from '../ops/target.js';
 import type { KubeFlagValues } from './kube-flags.js';
+
+/** What a drill or an injected fault acts on: a sandbox, or an inventory cluster. */
+export const chaosTargetFlags = {
+  sandbox: Flags.string({
+    char: 's',
+    description: 'The sandbox. Default: the sandbox of the current context, else "local".',
+    helpGroup: 'TARGET',
+  }),
+  cluster: Flags.string({
+    char: 'c',
+    description:
+      'An inventory cluster: a sandbox, or one in Kubernetes (faults through Chaos Mesh).',
+    helpGroup: 'TARGET',
+    exclusive: ['sandbox'],
+  }),
+};
 
 /** A sandbox by name, or an inventory cluster running in Kubernetes. */
 export type DrillTargetChoice =

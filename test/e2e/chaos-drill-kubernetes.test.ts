@@ -21,21 +21,16 @@ import {
   statusBody,
   writeKubeconfig,
 } from '../support/kube-fake.js';
+import {
+  APPLY_QUERY,
+  chaosPath,
+  recordApplied,
+  recordDeleted,
+  type AppliedBody,
+} from '../support/chaos-mesh-fake.js';
 
 const NS = 'db';
 const PODS = ['etcd-0', 'etcd-1', 'etcd-2'];
-const APPLY_QUERY = { fieldManager: 'quorumctl', force: 'true' };
-const chaosPath = (plural: string) =>
-  new RegExp(`^/apis/chaos-mesh\\.org/v1alpha1/namespaces/${NS}/${plural}/(qctl-[a-z0-9-]+)$`);
-
-/** A DELETE path matcher that records the name it was asked to delete. */
-function deletedName(path: string, plural: string, deleted: string[]): boolean {
-  const name = chaosPath(plural).exec(path)?.[1];
-  // nock may ask a matcher more than once per request.
-  if (name !== undefined && !deleted.includes(name)) deleted.push(name);
-  return name !== undefined;
-}
-
 interface DrillEnvelope {
   kind: string;
   status: number;
@@ -46,24 +41,6 @@ interface DrillEnvelope {
     electionTimeout: { ms: number; source: string };
   };
   error?: { code: string; message: string; details?: Record<string, unknown> };
-}
-
-interface AppliedBody {
-  kind: string;
-  metadata: { name: string; labels: Record<string, string> };
-  spec: { action: string; selector: { pods?: Record<string, string[]> } };
-}
-
-/**
- * A body matcher that records what was applied. nock also offers it the bodies of other
- * requests to the host (the GET of a pod: ""), so only resources are recorded.
- */
-function recordApplied(applied: AppliedBody[]): (body: unknown) => boolean {
-  return (body) => {
-    if (typeof body === 'object' && body !== null && 'kind' in body)
-      applied.push(body as AppliedBody);
-    return true;
-  };
 }
 
 /** stdout under -o json is exactly one document. */
@@ -140,10 +117,10 @@ describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real
     const applied: AppliedBody[] = [];
     const deleted: string[] = [];
     const scope = nock(FAKE_API_SERVER)
-      .patch(chaosPath('podchaos'), recordApplied(applied))
+      .patch(chaosPath(NS, 'podchaos'), recordApplied(applied))
       .query(APPLY_QUERY)
       .reply(201, () => applied.at(-1) ?? {})
-      .delete((path: string) => deletedName(path, 'podchaos', deleted))
+      .delete(recordDeleted(NS, 'podchaos', deleted))
       .reply(200, statusBody(200, '', 'deleted'))
       // The first member pod, for the election timeout its server was started with.
       .get(`/api/v1/namespaces/${NS}/pods/etcd-0`)
@@ -185,10 +162,10 @@ describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real
     const applied: AppliedBody[] = [];
     const deleted: string[] = [];
     const scope = nock(FAKE_API_SERVER)
-      .patch(chaosPath('networkchaos'), recordApplied(applied))
+      .patch(chaosPath(NS, 'networkchaos'), recordApplied(applied))
       .query(APPLY_QUERY)
       .reply(201, () => applied.at(-1) ?? {})
-      .delete((path: string) => deletedName(path, 'networkchaos', deleted))
+      .delete(recordDeleted(NS, 'networkchaos', deleted))
       .reply(200, statusBody(200, '', 'deleted'));
     const result = await runInProcess(drillArgs('isolate-leader'), env);
     assert.ok(scope.isDone(), `pending: ${scope.pendingMocks().join(', ')}\n${result.stderr}`);
@@ -205,7 +182,7 @@ describe('chaos drill against a cluster in Kubernetes (Chaos Mesh via nock, real
 
   test('a 403 on the NetworkChaos exits 7 naming networkchaos and the RBAC doc; nothing stays recorded', async () => {
     const scope = nock(FAKE_API_SERVER)
-      .patch(chaosPath('networkchaos'))
+      .patch(chaosPath(NS, 'networkchaos'))
       .query(APPLY_QUERY)
       .reply(403, forbiddenBody('patch', 'networkchaos', 'chaos-mesh.org', NS));
     const result = await runInProcess(drillArgs('isolate-leader'), env);

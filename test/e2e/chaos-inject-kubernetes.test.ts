@@ -17,18 +17,16 @@ import {
   statusBody,
   writeKubeconfig,
 } from '../support/kube-fake.js';
+import {
+  APPLY_QUERY,
+  chaosPath,
+  recordApplied,
+  recordDeleted,
+  type AppliedBody,
+} from '../support/chaos-mesh-fake.js';
 
 const NS = 'db';
 const PODS = ['etcd-0', 'etcd-1', 'etcd-2'];
-const NETWORK_CHAOS = new RegExp(
-  `^/apis/chaos-mesh\\.org/v1alpha1/namespaces/${NS}/networkchaos/(qctl-[a-z0-9-]+)$`,
-);
-
-interface AppliedBody {
-  kind: string;
-  metadata: { name: string; namespace: string; labels: Record<string, string> };
-  spec: { action: string; duration?: string; selector: { pods?: Record<string, string[]> } };
-}
 
 interface InjectEnvelope {
   kind: string;
@@ -84,17 +82,10 @@ describe('chaos inject --cluster in Kubernetes (Chaos Mesh via nock)', () => {
     const applied: AppliedBody[] = [];
     const deleted: string[] = [];
     const scope = nock(FAKE_API_SERVER)
-      .patch(NETWORK_CHAOS, (body: AppliedBody) => {
-        applied.push(body);
-        return true;
-      })
-      .query({ fieldManager: 'quorumctl', force: 'true' })
+      .patch(chaosPath(NS, 'networkchaos'), recordApplied(applied))
+      .query(APPLY_QUERY)
       .reply(201, () => applied.at(-1) ?? {})
-      .delete((path: string) => {
-        const name = NETWORK_CHAOS.exec(path)?.[1];
-        if (name !== undefined && !deleted.includes(name)) deleted.push(name);
-        return name !== undefined;
-      })
+      .delete(recordDeleted(NS, 'networkchaos', deleted))
       .reply(200, statusBody(200, '', 'deleted'));
     const result = await inject(
       '--cluster',

@@ -16,7 +16,7 @@ import { EXIT_CODE_HELP, ExitCode } from '../../../core/exit-codes.js';
 import { successEnvelope } from '../../../core/schema.js';
 import { defaultStateDir } from '../../../sandbox/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
-import { chooseDrillTarget, kubeSelectionOf } from '../../chaos-kubernetes.js';
+import { chaosTargetFlags, chooseDrillTarget, kubeSelectionOf } from '../../chaos-kubernetes.js';
 import { kubeFlags } from '../../kube-flags.js';
 import { globalFlags, outputFlags } from '../../flags.js';
 import { askYesNo, isInteractive } from '../../mutation.js';
@@ -87,19 +87,7 @@ ${EXIT_CODE_HELP}
     ...globalFlags,
     ...stateDirFlag,
     ...kubeFlags,
-    sandbox: Flags.string({
-      char: 's',
-      description:
-        'The sandbox to drill. Default: the sandbox of the current context, else "local".',
-      helpGroup: 'TARGET',
-    }),
-    cluster: Flags.string({
-      char: 'c',
-      description:
-        'An inventory cluster: a sandbox, or one in Kubernetes (faults through Chaos Mesh).',
-      helpGroup: 'TARGET',
-      exclusive: ['sandbox'],
-    }),
+    ...chaosTargetFlags,
     'allow-non-sandbox': Flags.boolean({
       description:
         'Accept a --cluster that is not a sandbox (no fault injector exists for it yet).',

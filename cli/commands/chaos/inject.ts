@@ -11,7 +11,7 @@ import {
   SAFETY_MARGIN_MS,
 } from '../../../chaos/kubernetes/cluster-injector.js';
 import { defaultStateDir } from '../../../sandbox/index.js';
-import { chooseDrillTarget, kubeSelectionOf } from '../../chaos-kubernetes.js';
+import { chaosTargetFlags, chooseDrillTarget, kubeSelectionOf } from '../../chaos-kubernetes.js';
 import { kubeFlags, type KubeFlagValues } from '../../kube-flags.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags } from '../../flags.js';
@@ -73,18 +73,7 @@ ${EXIT_CODE_HELP}
     ...globalFlags,
     ...stateDirFlag,
     ...kubeFlags,
-    sandbox: Flags.string({
-      char: 's',
-      description: 'Sandbox name. Default: the sandbox of the current context, else "local".',
-      helpGroup: 'TARGET',
-    }),
-    cluster: Flags.string({
-      char: 'c',
-      description:
-        'An inventory cluster: a sandbox, or one in Kubernetes (faults through Chaos Mesh).',
-      helpGroup: 'TARGET',
-      exclusive: ['sandbox'],
-    }),
+    ...chaosTargetFlags,
     fault: Flags.option({
       options: FAULT_KINDS,
       required: true,
