@@ -1,7 +1,7 @@
 /**
  * The Chaos Mesh injector of an inventory cluster running in Kubernetes: the API its faults
  * are applied through (the entry's context unless --kube-context names another), the journal
- * scope, and the pods it may select. Shared by `chaos drill` and `chaos inject`.
+ * scope, and the pods it may select (the entry's). Shared by `chaos drill` and `chaos inject`.
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
@@ -37,8 +37,6 @@ export interface ClusterInjector {
   injector: ChaosMeshFaultInjector;
   /** The API the injector applies through; the caller closes it. */
   api: KubernetesApi;
-  /** The pods a fault may name (its members). */
-  pods: readonly string[];
 }
 
 export function notInKubernetes(cluster: string): UsageError {
@@ -80,7 +78,6 @@ export async function openClusterInjector(
     request.kube.kubeconfig === undefined ? undefined : resolve(request.kube.kubeconfig);
   return {
     api: opened,
-    pods: reference.pods,
     injector: new ChaosMeshFaultInjector({
       api: opened,
       stateDir: resolve(request.stateDir),
