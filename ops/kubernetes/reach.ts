@@ -1,7 +1,7 @@
 /**
  * Reaching a cluster that runs in Kubernetes: one port-forward tunnel per member pod (and one
- * per AdminServer URL), the endpoints rewritten to the local ports (scheme kept), and the certificate names kept so TLS
- * still verifies against the pod's DNS name. Optionally, the TLS material comes from the
+ * per monitoring URL on another pod port), the endpoints rewritten to the local ports (scheme
+ * kept), and the certificate names kept so TLS still verifies against the pod's DNS name. Optionally, the TLS material comes from the
  * Secret the pods mount, held in memory only. Written against the KubernetesApi port.
  */
 import { UsageError } from '../../core/errors.js';
@@ -101,7 +101,7 @@ async function openTunnels(
 }
 
 /**
- * The monitoring URLs (ZooKeeper's AdminServer) of a port-forwarded cluster, one per pod as
+ * The monitoring URLs (ZooKeeper's AdminServer, a JMX exporter) of a port-forwarded cluster, one per pod as
  * discover writes them, rewritten to tunnels of their own (or to the endpoint's tunnel when
  * they share its port). URLs that do not pair with the pods were set by hand: kept as given.
  */
