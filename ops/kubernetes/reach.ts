@@ -1,8 +1,9 @@
 /**
  * Reaching a cluster that runs in Kubernetes: one port-forward tunnel per member pod (and one
  * per monitoring URL on another pod port), the endpoints rewritten to the local ports (scheme
- * kept), and the certificate names kept so TLS still verifies against the pod's DNS name. Optionally, the TLS material comes from the
- * Secret the pods mount, held in memory only. Written against the KubernetesApi port.
+ * kept), and the certificate names kept so TLS still verifies against the pod's DNS name.
+ * Optionally, the TLS material comes from the Secret the pods mount, held in memory only.
+ * Written against the KubernetesApi port.
  */
 import { UsageError } from '../../core/errors.js';
 import type { KubernetesReference } from '../../core/inventory.js';
