@@ -50,7 +50,11 @@ describe('Kubernetes RBAC rules', () => {
 
   test('the features granting a permission, by verb, resource and group', () => {
     assert.deepEqual(featuresGranting('list', 'statefulsets', 'apps'), ['discover']);
-    assert.deepEqual(featuresGranting('get', 'pods', ''), ['port-forward', 'chaos-mesh', 'preflight']);
+    assert.deepEqual(featuresGranting('get', 'pods', ''), [
+      'port-forward',
+      'chaos-mesh',
+      'preflight',
+    ]);
     assert.deepEqual(featuresGranting('list', 'statefulsets', ''), []);
   });
 });
