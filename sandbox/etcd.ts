@@ -40,7 +40,7 @@ function memberArgs(
     clusterState,
     // etcd 3.5+'s default, off in the 3.4 Debian ships. Without it a follower one entry
     // behind, when the leader goes, starts elections it cannot win; each bumps the term and
-    // restarts the up-to-date follower's timer: 3 to 9 rounds (3-14 s) were measured where
+    // restarts the up-to-date follower's timer: 3 to 10 rounds (3-14 s) were measured where
     // one round (~1.2 s) is what a 3.5 cluster does. A healed, isolated leader disrupts too.
     '--pre-vote=true',
   ];

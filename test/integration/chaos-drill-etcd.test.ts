@@ -85,7 +85,7 @@ describe(
     }
 
     // One election round each: the sandbox runs etcd with --pre-vote (see sandbox/etcd.ts);
-    // without it 3 to 9 rounds were measured whenever the follower that times out first is an
+    // without it 3 to 10 rounds were measured whenever the follower that times out first is an
     // entry behind the other.
     for (const [name, durationMs] of [
       ['kill-leader', 3000],
