@@ -5,7 +5,7 @@ import type { HealSelection } from '../chaos/kubernetes/heal.js';
 import type { KubernetesApi } from '../core/kubernetes/port.js';
 import { locateInventory } from '../ops/inventory-location.js';
 import { resolveTarget, type ResolvedTarget } from '../ops/target.js';
-import type { KubeFlagValues } from './kube-flags.js';
+import { kubeConnectOptions, type KubeFlagValues } from './kube-flags.js';
 
 /** What a drill or an injected fault acts on: a sandbox, or an inventory cluster. */
 export const chaosTargetFlags = {
@@ -73,12 +73,7 @@ export function kubeApiOpener(
 ): (connection: { context: string; kubeconfig?: string }) => Promise<KubernetesApi> {
   return async (connection) => {
     const { openKubernetes } = await import('../systems/kubernetes/index.js');
-    const kubeconfig = flags.kubeconfig ?? connection.kubeconfig;
-    return openKubernetes({
-      context: flags['kube-context'] ?? connection.context,
-      ...(kubeconfig !== undefined && { kubeconfig }),
-      timeoutMs,
-    });
+    return openKubernetes(kubeConnectOptions(flags, timeoutMs, connection));
   };
 }
 

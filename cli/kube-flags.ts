@@ -1,5 +1,6 @@
 /** Flags of the Kubernetes features, defined once: which API, which namespaces, secrets. */
 import { Flags } from '@oclif/core';
+import type { KubernetesConnectOptions } from '../core/kubernetes/port.js';
 
 /** Which API server and credentials: a kubeconfig context, or the pod's service account. */
 export const kubeFlags = {
@@ -52,4 +53,22 @@ export const kubeReachFlags = {
 export interface KubeFlagValues {
   'kube-context'?: string | undefined;
   kubeconfig?: string | undefined;
+}
+
+/**
+ * How to open the API: --kube-context and --kubeconfig, else what an inventory entry or a
+ * fault record names, else the kubeconfig's defaults.
+ */
+export function kubeConnectOptions(
+  flags: KubeFlagValues,
+  timeoutMs: number,
+  recorded: { context?: string | undefined; kubeconfig?: string | undefined } = {},
+): KubernetesConnectOptions {
+  const context = flags['kube-context'] ?? recorded.context;
+  const kubeconfig = flags.kubeconfig ?? recorded.kubeconfig;
+  return {
+    ...(context !== undefined && { context }),
+    ...(kubeconfig !== undefined && { kubeconfig }),
+    timeoutMs,
+  };
 }

@@ -6,6 +6,7 @@
 import type { KubernetesApi } from '../core/kubernetes/port.js';
 import type { ClusterTarget, ConnectOptions } from '../core/ports.js';
 import { resolveTarget, type ResolvedTarget } from '../ops/target.js';
+import { kubeConnectOptions } from './kube-flags.js';
 import { targetRequestFrom, type TargetFlagValues } from './target-request.js';
 
 /** The Kubernetes API budget per call: at least 5 s (API servers often sit behind a VPN). */
@@ -31,12 +32,11 @@ export async function reachResolved(
     import('../systems/kubernetes/index.js'),
     import('../ops/kubernetes/reach.js'),
   ]);
-  const context = flags['kube-context'] ?? reference.context;
-  const api: KubernetesApi = await openKubernetes({
-    ...(context !== undefined && { context }),
-    ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
-    timeoutMs: Math.max(resolved.options.timeoutMs, MIN_KUBERNETES_TIMEOUT_MS),
-  });
+  const api: KubernetesApi = await openKubernetes(
+    kubeConnectOptions(flags, Math.max(resolved.options.timeoutMs, MIN_KUBERNETES_TIMEOUT_MS), {
+      context: reference.context,
+    }),
+  );
   try {
     const reached = await reachThroughKubernetes(resolved, api, {
       useClusterSecrets: flags['use-cluster-secrets'] === true,

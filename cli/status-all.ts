@@ -16,6 +16,7 @@ import {
 } from '../ops/status-all.js';
 import { connectAdapter } from '../systems/registry.js';
 import { openTarget, type OpenedTarget } from './kubernetes-reach.js';
+import { kubeConnectOptions } from './kube-flags.js';
 import type { TargetFlagValues } from './target-request.js';
 
 export interface StatusAllFlags extends TargetFlagValues {
@@ -32,11 +33,7 @@ export async function statusOfAll(
   const discovering = flags['kube-context'] !== undefined || flags.kubeconfig !== undefined;
   if (!discovering) return readStatuses(await inventorySources(flags));
   const { openKubernetes } = await import('../systems/kubernetes/index.js');
-  const api = await openKubernetes({
-    ...(flags['kube-context'] !== undefined && { context: flags['kube-context'] }),
-    ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
-    timeoutMs: Math.max(timeoutMs, 5000),
-  });
+  const api = await openKubernetes(kubeConnectOptions(flags, Math.max(timeoutMs, 5000)));
   try {
     return await readStatuses(await discoveredSources(api, flags, timeoutMs));
   } finally {

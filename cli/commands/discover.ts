@@ -8,7 +8,7 @@ import { locateInventory } from '../../ops/inventory-location.js';
 import { openKubernetes } from '../../systems/kubernetes/index.js';
 import { QuorumctlCommand } from '../base-command.js';
 import { globalFlags, outputFlags } from '../flags.js';
-import { clusterDomainFlag, kubeFlags, namespaceFlags } from '../kube-flags.js';
+import { clusterDomainFlag, kubeConnectOptions, kubeFlags, namespaceFlags } from '../kube-flags.js';
 import { renderDiscovery } from '../render/discovery.js';
 
 export default class Discover extends QuorumctlCommand {
@@ -85,11 +85,7 @@ ${EXIT_CODE_HELP}
     const { flags } = await this.parse(Discover);
     const timeoutMs = parseDuration(flags.timeout, '--timeout');
     const clusterDomain = parseClusterDomain(flags['cluster-domain']);
-    const api = await openKubernetes({
-      timeoutMs,
-      ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
-      ...(flags['kube-context'] !== undefined && { context: flags['kube-context'] }),
-    });
+    const api = await openKubernetes(kubeConnectOptions(flags, timeoutMs));
     let outcome: DiscoveryOutcome;
     try {
       const namespaces: NamespaceSelection = flags['all-namespaces']

@@ -15,7 +15,7 @@ import {
 import { openKubernetes } from '../../systems/kubernetes/index.js';
 import { QuorumctlCommand } from '../base-command.js';
 import { globalFlags, OUTPUT_FORMATS } from '../flags.js';
-import { kubeFlags } from '../kube-flags.js';
+import { kubeConnectOptions, kubeFlags } from '../kube-flags.js';
 import { preflightFindingsView, renderFindingsTable } from '../render/findings.js';
 import { renderJunit } from '../render/findings-junit.js';
 import { renderSarif } from '../render/findings-sarif.js';
@@ -264,12 +264,11 @@ ${EXIT_CODE_HELP}
       flags.cluster === undefined
         ? undefined
         : await inventorySelection(locateInventory(flags.config), flags.cluster);
-    const context = flags['kube-context'] ?? fromInventory?.context;
-    const api = await openKubernetes({
-      ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
-      ...(context !== undefined && { context }),
-      timeoutMs: parseDuration(flags.timeout, '--timeout'),
-    });
+    const api = await openKubernetes(
+      kubeConnectOptions(flags, parseDuration(flags.timeout, '--timeout'), {
+        context: fromInventory?.context,
+      }),
+    );
     try {
       const namespace = flags.namespace ?? api.defaultNamespace;
       const selection: ClusterManifestSelection =

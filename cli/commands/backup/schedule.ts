@@ -20,6 +20,7 @@ import { openKubernetes } from '../../../systems/kubernetes/index.js';
 import { QuorumctlCommand } from '../../base-command.js';
 import { globalFlags, outputFlags, targetFlags } from '../../flags.js';
 import { renderApplyReport } from '../../render/kubernetes-apply.js';
+import { kubeConnectOptions } from '../../kube-flags.js';
 import { targetRequestFrom } from '../../target-request.js';
 import {
   BACKUP_OUTPUT,
@@ -254,12 +255,11 @@ ${EXIT_CODE_HELP}`;
     }
 
     // --kube-context/--kubeconfig come with targetFlags (kubeReachFlags).
-    const context = flags['kube-context'] ?? kubernetes?.context;
-    const api = await openKubernetes({
-      ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
-      ...(context !== undefined && { context }),
-      timeoutMs: parseDuration(flags.timeout, '--timeout'),
-    });
+    const api = await openKubernetes(
+      kubeConnectOptions(flags, parseDuration(flags.timeout, '--timeout'), {
+        context: kubernetes?.context,
+      }),
+    );
     try {
       const namespace = flags.namespace ?? kubernetes?.namespace ?? api.defaultNamespace;
       const report = await applyObjects({
