@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { PartialFailureError, describeCause } from '../../core/errors.js';
 import { readTarget, type FaultDriver } from './driver.js';
+import { healNewestFirst } from './heal-each.js';
 import { appendRecord, readJournal, removeRecord } from './journal.js';
 import { isolateDriver, partitionDriver } from './network-faults.js';
 import { killDriver, pauseDriver } from './process-faults.js';
@@ -78,18 +79,8 @@ export class SandboxFaultInjector implements FaultInjector {
     await removeRecord(record.scope.stateDir, record.id);
   }
 
-  /** Newest first: a partition is lifted before the members it cut off are restarted. */
   async healAll(): Promise<HealReport> {
-    const report: HealReport = { healed: [], failed: [] };
-    for (const record of (await this.active()).reverse()) {
-      try {
-        await this.heal(record);
-        report.healed.push(record);
-      } catch (cause) {
-        report.failed.push({ record, error: describeCause(cause) });
-      }
-    }
-    return report;
+    return healNewestFirst(await this.active(), (record) => this.heal(record));
   }
 
   async active(): Promise<FaultRecord[]> {

@@ -7,6 +7,7 @@ import { InternalError, PartialFailureError, describeCause } from '../../core/er
 import type { ObjectRef } from '../../core/kubernetes/objects.js';
 import type { KubernetesApi } from '../../core/kubernetes/port.js';
 import { appendRecord, readJournal, removeRecord } from '../faults/journal.js';
+import { healNewestFirst } from '../faults/heal-each.js';
 import { newFaultId } from '../faults/sandbox-injector.js';
 import type { FaultInjector, FaultRecord, FaultSpec, HealReport } from '../faults/types.js';
 import {
@@ -131,35 +132,32 @@ export class ChaosMeshFaultInjector implements FaultInjector {
    * recorded fault id (one applied under another name, e.g. by a newer quorumctl).
    */
   async healAll(): Promise<HealReport> {
-    const report: HealReport = { healed: [], failed: [] };
-    for (const record of (await this.active()).reverse()) {
-      try {
-        const namespace = chaosMeshUndoOf(record)?.namespace;
-        if (namespace !== undefined) {
-          const recorded = new Set(chaosMeshUndoOf(record)?.resources.map(refKey));
-          for (const kind of CHAOS_MESH_KINDS) {
-            const labelled = await this.options.api.list(
-              { apiVersion: CHAOS_MESH_API_VERSION, kind, namespace },
-              `${FAULT_ID_LABEL}=${record.id}`,
-            );
-            for (const object of labelled) {
-              const ref: ObjectRef = {
-                apiVersion: object.apiVersion,
-                kind: object.kind,
-                namespace: object.metadata.namespace ?? namespace,
-                name: object.metadata.name,
-              };
-              if (!recorded.has(refKey(ref))) await this.options.api.delete(ref);
-            }
-          }
-        }
-        await this.heal(record);
-        report.healed.push(record);
-      } catch (cause) {
-        report.failed.push({ record, error: describeCause(cause) });
+    return healNewestFirst(await this.active(), async (record) => {
+      await this.deleteUnrecorded(record);
+      await this.heal(record);
+    });
+  }
+
+  /** Resources labelled with the fault's id that its record does not list. */
+  private async deleteUnrecorded(record: FaultRecord): Promise<void> {
+    const undo = chaosMeshUndoOf(record);
+    if (undo === undefined) return;
+    const recorded = new Set(undo.resources.map(refKey));
+    for (const kind of CHAOS_MESH_KINDS) {
+      const labelled = await this.options.api.list(
+        { apiVersion: CHAOS_MESH_API_VERSION, kind, namespace: undo.namespace },
+        `${FAULT_ID_LABEL}=${record.id}`,
+      );
+      for (const object of labelled) {
+        const ref: ObjectRef = {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          namespace: object.metadata.namespace ?? undo.namespace,
+          name: object.metadata.name,
+        };
+        if (!recorded.has(refKey(ref))) await this.options.api.delete(ref);
       }
     }
-    return report;
   }
 
   async active(): Promise<FaultRecord[]> {
